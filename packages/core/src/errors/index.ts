@@ -1,0 +1,21 @@
+/**
+ * `@govtrust/core/errors`: the `GovTrustError` base, one subclass per failure, and the table of
+ * stable codes. Check `err.code`, not `instanceof`.
+ * @module
+ */
+export { GovTrustError, isGovTrustError } from './base.js';
+export { errorCodes, describeErrorCode } from './codes.js';
+export type { ErrorCodeInfo, GovTrustErrorCode } from './codes.js';
+export { InvalidInputError, InputTooLargeError } from './general.js';
+export {
+  AlgorithmNotSupportedError,
+  AlgorithmMismatchError,
+  KeyParseError,
+  KeyDecryptError,
+  KeyUnsupportedError,
+  KeyMismatchError,
+  SignatureMalformedError,
+  SignerFailedError,
+  Pkcs11Error,
+} from './crypto.js';
+export type { Pkcs11ErrorCode } from './crypto.js';
