@@ -1,0 +1,93 @@
+/**
+ * A small benchmark harness: warm up, then timed rounds; the figure is the median of the rounds.
+ * Machines here are noisy, so every result is reported next to a baseline measured in the same run.
+ */
+
+/** One measured operation. */
+export interface Measurement {
+  readonly name: string;
+  /** Median operations per second over the rounds. */
+  readonly opsPerSec: number;
+  /** Slowest and fastest round, ops/s. */
+  readonly min: number;
+  readonly max: number;
+  readonly rounds: number;
+}
+
+/** Options of `measure`. */
+export interface MeasureOptions {
+  /** Length of one round in ms (default 400). */
+  readonly roundMs?: number;
+  /** Number of rounds (default 5). */
+  readonly rounds?: number;
+  /** Warm-up time in ms (default 200). */
+  readonly warmupMs?: number;
+}
+
+/** Runs `fn` repeatedly and returns its median rate. `fn` may be async. */
+export async function measure(
+  name: string,
+  fn: () => unknown,
+  options: MeasureOptions = {},
+): Promise<Measurement> {
+  const roundMs = options.roundMs ?? 400;
+  const roundCount = options.rounds ?? 5;
+  const warmEnd = performance.now() + (options.warmupMs ?? 200);
+  while (performance.now() < warmEnd) await fn();
+  const rates: number[] = [];
+  for (let r = 0; r < roundCount; r++) {
+    let n = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < roundMs) {
+      await fn();
+      n++;
+      now = performance.now();
+    }
+    rates.push((n * 1000) / (now - start));
+  }
+  rates.sort((a, b) => a - b);
+  return {
+    name,
+    opsPerSec: rates[Math.floor(rates.length / 2)]!,
+    min: rates[0]!,
+    max: rates[rates.length - 1]!,
+    rounds: roundCount,
+  };
+}
+
+/** A row of a benchmark report: our figure, the baseline's, and their ratio. */
+export interface ComparisonRow {
+  readonly what: string;
+  readonly ours: string;
+  readonly baseline: string;
+  readonly baselineName: string;
+  /** ours / baseline (higher is better for rates). */
+  readonly ratio: number;
+}
+
+/** Prints rows as an aligned table. */
+export function printTable(title: string, rows: readonly ComparisonRow[]): string {
+  const header = ['what', 'ours', 'baseline', 'baseline is', 'ratio'];
+  const body = rows.map((r) => [
+    r.what,
+    r.ours,
+    r.baseline,
+    r.baselineName,
+    `${r.ratio.toFixed(2)}x`,
+  ]);
+  const all = [header, ...body];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]!.length)));
+  const line = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [
+    `\n## ${title}`,
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...body.map(line),
+  ].join('\n');
+}
+
+/** Formats a rate. */
+export function fmtRate(opsPerSec: number, unit = 'ops/s'): string {
+  return `${opsPerSec >= 100 ? Math.round(opsPerSec).toLocaleString('en-US') : opsPerSec.toFixed(1)} ${unit}`;
+}
