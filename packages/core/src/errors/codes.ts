@@ -3,8 +3,14 @@
  * carry. Each area keeps its rows in its own file; this module merges them.
  * @module
  */
+import { cmsCodes } from './cms.js';
 import { cryptoCodes } from './crypto.js';
 import { generalCodes } from './general.js';
+import { licenceCodes } from './licence.js';
+import { pdfCodes } from './pdf.js';
+import { pkiCodes } from './pki.js';
+import { sealCodes } from './seal.js';
+import { storeCodes } from './store.js';
 
 /** Human-readable meaning of a code, in English and Chinese (for CLI output and the web page). */
 export interface ErrorCodeInfo {
@@ -16,6 +22,12 @@ export interface ErrorCodeInfo {
 export const errorCodes = {
   ...generalCodes,
   ...cryptoCodes,
+  ...pkiCodes,
+  ...cmsCodes,
+  ...pdfCodes,
+  ...sealCodes,
+  ...licenceCodes,
+  ...storeCodes,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** The union of every stable code. */

@@ -1,0 +1,2 @@
+/** `@govtrust/core/pdf`: strict PDF reader, incremental writer, seal appearances, sealing and verification. @module */
+export {};

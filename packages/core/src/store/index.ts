@@ -1,0 +1,2 @@
+/** `@govtrust/core/store`: storage interfaces, the memory driver and the shared contract suite. @module */
+export {};
