@@ -19,3 +19,15 @@ export {
   Pkcs11Error,
 } from './crypto.js';
 export type { Pkcs11ErrorCode } from './crypto.js';
+export {
+  CertificateParseError,
+  CrlParseError,
+  OcspParseError,
+  TspParseError,
+  TsaRejectedError,
+  OcspRejectedError,
+  PkiFetchError,
+  PkiConfigError,
+  CertificateIssueError,
+} from './pki.js';
+export { CmsParseError } from './cms.js';
