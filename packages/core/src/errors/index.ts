@@ -31,3 +31,19 @@ export {
   CertificateIssueError,
 } from './pki.js';
 export { CmsParseError } from './cms.js';
+export {
+  PdfParseError,
+  PdfEncryptedError,
+  PdfHybridXrefError,
+  PdfLimitError,
+  PdfUnsupportedError,
+  PdfPageOutOfRangeError,
+  PdfKeywordNotFoundError,
+  PdfImageError,
+  PdfPlacementError,
+  PdfFieldExistsError,
+  PdfContentsOverflowError,
+  PdfSignaturePolicyError,
+  PdfSignerCertificateError,
+  PdfSelfCheckError,
+} from './pdf.js';
