@@ -201,7 +201,7 @@ export function redSealPng(
   ihdr.writeUInt32BE(size, 4);
   ihdr[8] = 8;
   ihdr[9] = 6;
-  let idat = raw;
+  let idat: Buffer = raw;
   if (options.interlaced) {
     ihdr[12] = 1;
     idat = adam7(raw, size);

@@ -107,7 +107,7 @@ describe.skipIf(!tools)('sealPdf with third-party checks (qpdf, pdfsig)', () => 
   /** Seals three times, checking every step; only the last signature covers the whole file. */
   const sealThrice = async (
     input: Uint8Array,
-    opts: Partial<PdfSealOptions> = {},
+    opts: Partial<Omit<PdfSealOptions, 'signer'>> = {},
   ): Promise<Uint8Array> => {
     const pages = getPages(openPdf(input));
     const last = pages[pages.length - 1]!;
