@@ -547,6 +547,10 @@ function build(pdf: Uint8Array, options: PdfSealOptions, contentsSize: number): 
     plans.forEach((p, i) => {
       const d = widgetDict(p, i);
       d.set('Parent', fieldRef);
+      // /V is inheritable (ISO 32000-1 Table 220), so repeating it changes nothing for a conforming
+      // reader; poppler up to 22.x reads /V from each kid that has a /Parent and would otherwise
+      // report the riding seal's widgets as unsigned fields.
+      d.set('V', sigRef);
       widgetRefs.push(w.add(d));
     });
     w.set(

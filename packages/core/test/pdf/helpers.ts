@@ -119,6 +119,8 @@ export interface Raster {
 export function renderPage(dir: string, file: string, page: number, dpi = 72): Raster {
   const prefix = join(dir, `render-${page}-${Date.now()}`);
   run('pdftoppm', [
+    // Render what a reader sees: the crop box, not the media box.
+    '-cropbox',
     '-r',
     String(dpi),
     '-f',
