@@ -19,3 +19,5 @@ export {
   Pkcs11Error,
 } from './crypto.js';
 export type { Pkcs11ErrorCode } from './crypto.js';
+export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
+export type { OfdPackageErrorCode } from './seal.js';
