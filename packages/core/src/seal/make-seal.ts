@@ -219,10 +219,7 @@ export async function makeSeal(options: MakeSealOptions): Promise<SesSeal> {
   const signatureValue = await maker.sign(toBeSigned);
   // A token or remote service that signs with another key (or another SM2 ID than the standard
   // 1234567812345678) must not produce a seal that never verifies.
-  if (
-    makerCert.publicKey === undefined ||
-    !verifySignature(algorithm, makerCert.publicKey, toBeSigned, signatureValue)
-  ) {
+  if (!verifySignature(algorithm, makerCert.publicKey, toBeSigned, signatureValue)) {
     throw new SignerFailedError(
       'The maker signature does not verify with the maker certificate and the standard SM2 ID',
     );

@@ -13,8 +13,8 @@ import {
   readCertificate,
   summarizeCertificate,
   type CertificateSummary,
-  type SealCertificate,
 } from './certificates.js';
+import type { Certificate, TrustStore } from '../pki/index.js';
 import type { SealVersion, SesSeal } from './model.js';
 import { IssueList, statusOf, type ReportIssue, type VerificationStatus } from './report.js';
 import { parseSeal } from './seal.js';
@@ -25,11 +25,11 @@ export interface VerifySealOptions {
   /** Validation time (default: now). Seal and certificate validity are judged at this instant. */
   readonly now?: Date;
   /**
-   * Trust anchors (DER certificates). Without them the maker chain is not checked: `trusted` is
+   * Trust anchors (`createTrustStore`). Without them the maker chain is not checked: `trusted` is
    * false and a `ERR_SEAL_CHAIN_NOT_CHECKED` warning says so; the status then speaks to integrity
    * and validity only.
    */
-  readonly trust?: readonly Uint8Array[];
+  readonly trust?: TrustStore;
   /** Intermediate CA certificates to build chains with. */
   readonly intermediates?: readonly Uint8Array[];
   /** A signer's DER certificate: checked against the seal's certList. */
@@ -134,7 +134,7 @@ export function checkPicture(seal: SesSeal, issues: IssueList): void {
 
 /** @internal Checks a certificate's validity period at `at`. */
 export function checkCertificateTime(
-  cert: SealCertificate,
+  cert: Certificate,
   role: string,
   at: Date,
   issues: IssueList,
@@ -156,7 +156,7 @@ export function checkCertificateTime(
 
 /** @internal Checks a certificate chain against the anchors, or warns that it was not checked. */
 export function checkTrust(
-  cert: SealCertificate,
+  cert: Certificate,
   role: string,
   options: Pick<VerifySealOptions, 'trust' | 'intermediates'>,
   at: Date,
@@ -169,9 +169,10 @@ export function checkTrust(
     );
     return false;
   }
-  const parse = (ders: readonly Uint8Array[]): SealCertificate[] =>
-    ders.map(readCertificate).filter((c): c is SealCertificate => typeof c !== 'string');
-  const result = checkChain(cert, parse(options.intermediates ?? []), parse(options.trust), at);
+  const intermediates = (options.intermediates ?? [])
+    .map(readCertificate)
+    .filter((c): c is Certificate => typeof c !== 'string');
+  const result = checkChain(cert, intermediates, options.trust, at);
   if (!result.trusted)
     issues.error(
       'ERR_SEAL_UNTRUSTED',
@@ -183,7 +184,7 @@ export function checkTrust(
 /** @internal Verifies `signature` over `data` by `cert`, adding `code` on failure. */
 export function checkSignature(
   algorithm: SignatureAlgorithm | undefined,
-  cert: SealCertificate,
+  cert: Certificate,
   data: Uint8Array,
   signature: Uint8Array,
   code: string,
@@ -191,13 +192,6 @@ export function checkSignature(
   issues: IssueList,
 ): boolean {
   if (algorithm === undefined) return false;
-  if (cert.publicKey === undefined) {
-    issues.error(
-      'ERR_SEAL_ALGORITHM',
-      `The ${role} certificate key is not supported: ${cert.publicKeyError ?? ''}`,
-    );
-    return false;
-  }
   try {
     if (verifySignature(algorithm, cert.publicKey, data, signature)) return true;
     issues.error(code, `The ${role} signature does not verify`);

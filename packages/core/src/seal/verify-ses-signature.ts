@@ -6,6 +6,7 @@ import {
   type SignatureAlgorithm,
 } from '../crypto/index.js';
 import { equalBytes } from '../internal/bytes.js';
+import type { TrustStore } from '../pki/index.js';
 import {
   algorithmFromOid,
   readCertificate,
@@ -28,7 +29,7 @@ export interface VerifySesSignatureOptions {
   /** Validation time (default: now). */
   readonly now?: Date;
   /** Trust anchors (DER); see `VerifySealOptions.trust`. */
-  readonly trust?: readonly Uint8Array[];
+  readonly trust?: TrustStore;
   readonly intermediates?: readonly Uint8Array[];
   /** The protected data: its hash must equal `dataHash` (SM3 for SM2 signatures). */
   readonly protectedData?: Uint8Array;
