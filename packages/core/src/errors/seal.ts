@@ -69,6 +69,10 @@ export const sealCodes = {
     en: 'The seal maker certificate cannot be read',
     zh: '无法读取制章者证书',
   },
+  ERR_SEAL_MAKER_CERT_AT_CREATION: {
+    en: 'The seal maker certificate was not valid when the seal was made',
+    zh: '制章时制章者证书不在有效期内',
+  },
   ERR_SEAL_ALGORITHM: {
     en: 'The signature algorithm is unknown or does not fit the certificate key',
     zh: '签名算法未知或与证书密钥不匹配',

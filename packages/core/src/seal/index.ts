@@ -26,3 +26,11 @@ export type { VerifySesSignatureOptions, SesSignatureReport } from './verify-ses
 export { verifySesSignature } from './verify-ses-signature.js';
 export type { SealAttribute } from './seal-attribute.js';
 export { SEAL_ATTRIBUTE_OID, createSealAttribute, readSealAttribute } from './seal-attribute.js';
+export type { OfdZipLimits } from './ofd/zip.js';
+export { defaultOfdZipLimits } from './ofd/zip.js';
+export type {
+  VerifyOfdOptions,
+  OfdSignatureReport,
+  OfdVerificationReport,
+} from './ofd/verify-ofd.js';
+export { verifyOfdSeals } from './ofd/verify-ofd.js';

@@ -298,10 +298,16 @@ export async function verifySeal(
       'seal maker',
       issues,
     );
-    // GM/T 0031-2025: a maker certificate that was valid when the seal was made only warns later.
-    const validAtCreation =
-      property.createDate >= maker.notBefore && property.createDate <= maker.notAfter;
-    checkCertificateTime(maker, 'seal maker', now, issues, s.version === 5 && validAtCreation);
+    // The maker certificate must have been valid when the seal was made (GM/T 0031-2025 6.3); one
+    // that expired since is reported as a warning. GovTrust applies this to V1/V4 seals too: the
+    // V4 text names no instant for the maker check, and real seals outlive their maker certificate.
+    if (!maker.isValidAt(property.createDate)) {
+      issues.error(
+        'ERR_SEAL_MAKER_CERT_AT_CREATION',
+        `The seal maker certificate (valid ${maker.notBefore.toISOString()} to ${maker.notAfter.toISOString()}) was not valid when the seal was made (${property.createDate.toISOString()})`,
+      );
+    }
+    checkCertificateTime(maker, 'seal maker', now, issues, true);
     trusted = checkTrust(maker, 'seal maker', options, now, issues);
   }
 
