@@ -9,12 +9,17 @@ import { GovTrustError } from '../errors/index.js';
 import { equalBytes } from '../internal/bytes.js';
 import {
   algorithmFromOid,
-  checkChain,
   readCertificate,
   summarizeCertificate,
   type CertificateSummary,
 } from './certificates.js';
-import type { Certificate, TrustStore } from '../pki/index.js';
+import {
+  validatePath,
+  type Certificate,
+  type CertificatePurpose,
+  type RevocationSource,
+  type TrustStore,
+} from '../pki/index.js';
 import type { SealVersion, SesSeal } from './model.js';
 import { IssueList, statusOf, type ReportIssue, type VerificationStatus } from './report.js';
 import { parseSeal } from './seal.js';
@@ -30,6 +35,8 @@ export interface VerifySealOptions {
    * and validity only.
    */
   readonly trust?: TrustStore;
+  /** Revocation source for the chain check (CRLs, OCSP, embedded data); without it revocation is not checked. */
+  readonly revocation?: RevocationSource;
   /** Intermediate CA certificates to build chains with. */
   readonly intermediates?: readonly Uint8Array[];
   /** A signer's DER certificate: checked against the seal's certList. */
@@ -62,7 +69,7 @@ export interface SealReport {
   readonly maker: CertificateSummary | null;
   readonly makerSignatureValid: boolean;
   readonly trusted: boolean;
-  readonly revocation: 'not-checked';
+  readonly revocation: TrustResult['revocation'];
   readonly picture: {
     readonly type: string;
     readonly width: number;
@@ -154,31 +161,52 @@ export function checkCertificateTime(
   }
 }
 
-/** @internal Checks a certificate chain against the anchors, or warns that it was not checked. */
-export function checkTrust(
+/** @internal The outcome of a chain check. */
+export interface TrustResult {
+  readonly trusted: boolean;
+  readonly revocation: 'good' | 'revoked' | 'unknown' | 'not-checked';
+}
+
+/**
+ * @internal Validates a certificate's path (RFC 5280, `validatePath`) at `at` for `purpose`, or
+ * warns that chains were not checked when no trust store is given. The end certificate's own
+ * validity period is judged by the caller, so those two path codes are not repeated.
+ */
+export async function checkTrust(
   cert: Certificate,
   role: string,
-  options: Pick<VerifySealOptions, 'trust' | 'intermediates'>,
+  purpose: CertificatePurpose,
+  options: Pick<VerifySealOptions, 'trust' | 'intermediates' | 'revocation'>,
   at: Date,
   issues: IssueList,
-): boolean {
+): Promise<TrustResult> {
   if (options.trust === undefined) {
     issues.warn(
       'ERR_SEAL_CHAIN_NOT_CHECKED',
       'No trust anchors given: certificate chains were not checked',
     );
-    return false;
+    return { trusted: false, revocation: 'not-checked' };
   }
-  const intermediates = (options.intermediates ?? [])
-    .map(readCertificate)
-    .filter((c): c is Certificate => typeof c !== 'string');
-  const result = checkChain(cert, intermediates, options.trust, at);
-  if (!result.trusted)
-    issues.error(
-      'ERR_SEAL_UNTRUSTED',
-      `The ${role} certificate is not trusted: ${result.problem ?? ''}`,
-    );
-  return result.trusted;
+  const report = await validatePath({
+    certificate: cert,
+    intermediates: options.intermediates ?? [],
+    trust: options.trust,
+    at,
+    purpose,
+    ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
+  });
+  for (const e of report.errors) {
+    const own =
+      e.certificateIndex === 0 &&
+      (e.code === 'ERR_PATH_EXPIRED' || e.code === 'ERR_PATH_NOT_YET_VALID');
+    if (!own) issues.error(e.code, `The ${role} certificate path: ${e.message}`);
+  }
+  for (const w of report.warnings)
+    issues.warn(w.code, `The ${role} certificate path: ${w.message}`);
+  if (!report.trusted && !report.errors.some((e) => e.code.startsWith('ERR_PATH_'))) {
+    issues.error('ERR_SEAL_UNTRUSTED', `The ${role} certificate does not chain to a trust anchor`);
+  }
+  return { trusted: report.trusted, revocation: report.revocation };
 }
 
 /** @internal Verifies `signature` over `data` by `cert`, adding `code` on failure. */
@@ -244,7 +272,6 @@ export function isInCertList(
  * @throws {SealParseError} ERR_SEAL_PARSE when given bytes that are not a seal
  * @throws {SealVersionError} ERR_SEAL_HEADER / ERR_SEAL_VERSION for unsupported headers
  */
-// eslint-disable-next-line @typescript-eslint/require-await -- async by contract: the chain check will consult revocation sources
 export async function verifySeal(
   seal: SesSeal | Uint8Array,
   options: VerifySealOptions = {},
@@ -287,7 +314,7 @@ export async function verifySeal(
     );
 
   let makerSignatureValid = false;
-  let trusted = false;
+  let trust: TrustResult = { trusted: false, revocation: 'not-checked' };
   if (maker !== undefined) {
     makerSignatureValid = checkSignature(
       oidAlgorithm,
@@ -308,7 +335,15 @@ export async function verifySeal(
       );
     }
     checkCertificateTime(maker, 'seal maker', now, issues, true);
-    trusted = checkTrust(maker, 'seal maker', options, now, issues);
+    // The maker path is judged when the seal was made (the chain model of GM/T 0031-2025).
+    trust = await checkTrust(
+      maker,
+      'seal maker',
+      'seal-making',
+      options,
+      property.createDate,
+      issues,
+    );
   }
 
   if (property.validStart > property.validEnd) {
@@ -375,8 +410,8 @@ export async function verifySeal(
     standard: oidAlgorithm === 'sm2-sm3',
     maker: maker === undefined ? null : summarizeCertificate(maker),
     makerSignatureValid,
-    trusted,
-    revocation: 'not-checked',
+    trusted: trust.trusted,
+    revocation: trust.revocation,
     picture: {
       type: info.picture.type,
       width: info.picture.width,

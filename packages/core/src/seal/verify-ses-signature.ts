@@ -6,7 +6,7 @@ import {
   type SignatureAlgorithm,
 } from '../crypto/index.js';
 import { equalBytes } from '../internal/bytes.js';
-import type { TrustStore } from '../pki/index.js';
+import type { RevocationSource, TrustStore } from '../pki/index.js';
 import {
   algorithmFromOid,
   readCertificate,
@@ -20,6 +20,7 @@ import {
   checkCertificateTime,
   checkSignature,
   checkTrust,
+  type TrustResult,
   verifySeal,
   type SealReport,
 } from './verify-seal.js';
@@ -31,6 +32,8 @@ export interface VerifySesSignatureOptions {
   /** Trust anchors (DER); see `VerifySealOptions.trust`. */
   readonly trust?: TrustStore;
   readonly intermediates?: readonly Uint8Array[];
+  /** Revocation source for both chains (signer and seal maker). */
+  readonly revocation?: RevocationSource;
   /** The protected data: its hash must equal `dataHash` (SM3 for SM2 signatures). */
   readonly protectedData?: Uint8Array;
 }
@@ -44,7 +47,7 @@ export interface SesSignatureReport {
   /** Null when no protected data was given. */
   readonly dataHashValid: boolean | null;
   readonly trusted: boolean;
-  readonly revocation: 'not-checked';
+  readonly revocation: TrustResult['revocation'];
   readonly algorithm: SignatureAlgorithm | null;
   readonly signer: CertificateSummary | null;
   /** The signing time the signer claims (TBS_Sign.timeInfo), ISO 8601. */
@@ -54,6 +57,15 @@ export interface SesSignatureReport {
   readonly seal: SealReport;
   readonly errors: readonly ReportIssue[];
   readonly warnings: readonly ReportIssue[];
+}
+
+/** The less reassuring of two revocation outcomes. */
+function worstRevocation(
+  a: TrustResult['revocation'],
+  b: TrustResult['revocation'],
+): TrustResult['revocation'] {
+  const order = ['revoked', 'unknown', 'not-checked', 'good'] as const;
+  return order[Math.min(order.indexOf(a), order.indexOf(b))]!;
 }
 
 /** The hash `dataHash` uses: SM3 for SM2 signatures (GB/T 38540 7.2), else the algorithm's hash. */
@@ -105,7 +117,7 @@ export async function verifySesSignature(
     );
 
   let signatureValid = false;
-  let trusted = false;
+  let trust: TrustResult = { trusted: false, revocation: 'not-checked' };
   if (signer !== undefined) {
     signatureValid = checkSignature(
       algorithm,
@@ -117,7 +129,7 @@ export async function verifySesSignature(
       issues,
     );
     checkCertificateTime(signer, 'signer', now, issues);
-    trusted = checkTrust(signer, 'signer', options, now, issues);
+    trust = await checkTrust(signer, 'signer', 'document-signing', options, now, issues);
   }
 
   if (tbs.version !== tbs.seal.sealInfo.header.version) {
@@ -145,6 +157,7 @@ export async function verifySesSignature(
     now,
     ...(options.trust === undefined ? {} : { trust: options.trust }),
     ...(options.intermediates === undefined ? {} : { intermediates: options.intermediates }),
+    ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
     signerCertificate: sig.signerCertificate,
     ...(tbs.signingTime === undefined ? {} : { signingTime: tbs.signingTime }),
   });
@@ -158,8 +171,8 @@ export async function verifySesSignature(
     intact: signatureValid && dataHashValid !== false,
     signatureValid,
     dataHashValid,
-    trusted: trusted && seal.trusted,
-    revocation: 'not-checked',
+    trusted: trust.trusted && seal.trusted,
+    revocation: worstRevocation(trust.revocation, seal.revocation),
     algorithm: algorithm ?? null,
     signer: signer === undefined ? null : summarizeCertificate(signer),
     signingTime: tbs.signingTime?.toISOString() ?? null,

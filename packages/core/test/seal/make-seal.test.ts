@@ -124,7 +124,8 @@ describe('makeSeal (GB/T 38540 6.2)', () => {
       trust: createTrustStore([cert('other')]),
     });
     expect(untrusted.status).toBe('indeterminate');
-    expect(untrusted.errors.map((e) => e.code)).toEqual(['ERR_SEAL_UNTRUSTED']);
+    expect(untrusted.errors.map((e) => e.code)).toEqual(['ERR_PATH_UNKNOWN_ISSUER']);
+    expect(untrusted.trusted).toBe(false);
 
     const late = await verifySeal(seal, { now: new Date(MAKER_FROM + 4 * 365 * DAY) });
     expect(late.status).toBe('indeterminate');

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { OfdPackageError, isGovTrustError } from '../../errors/index.js';
 import { equalBytes, toHex } from '../../internal/bytes.js';
-import type { TrustStore } from '../../pki/index.js';
+import type { RevocationSource, TrustStore } from '../../pki/index.js';
 import type { SesSignature } from '../model.js';
 import {
   IssueList,
@@ -29,6 +29,8 @@ export interface VerifyOfdOptions {
   readonly now?: Date;
   /** Trust anchors. Without them chains are not checked and `trusted` is false. */
   readonly trust?: TrustStore;
+  /** Revocation source for the certificate chains (used with `trust`). */
+  readonly revocation?: RevocationSource;
   /** Zip limits (see `defaultOfdZipLimits`). */
   readonly limits?: Partial<OfdZipLimits>;
 }
@@ -49,7 +51,7 @@ export interface OfdSignatureReport {
   /** Package files the signature does not protect (signature folders excluded). */
   readonly unprotectedFiles: readonly string[];
   readonly trusted: boolean;
-  readonly revocation: 'not-checked';
+  readonly revocation: 'good' | 'revoked' | 'unknown' | 'not-checked';
   readonly level: null;
   readonly algorithm: string | null;
   readonly signer: CertificateSummary | null;
@@ -165,9 +167,7 @@ export async function verifyOfdSeals(
       }
       const list = parseOfdXml(bytes, listPath, 'Signatures');
       for (const entry of children(list, 'Signature').slice(0, 1000)) {
-        reports.push(
-          await verifyOne(zip, entry, dirOf(listPath), signaturesDirs, now, options.trust),
-        );
+        reports.push(await verifyOne(zip, entry, dirOf(listPath), signaturesDirs, now, options));
       }
     }
     const errors: ReportIssue[] = [];
@@ -201,7 +201,7 @@ async function verifyOne(
   listDir: string,
   signaturesDirs: readonly string[],
   now: Date,
-  trust: TrustStore | undefined,
+  options: VerifyOfdOptions,
 ): Promise<OfdSignatureReport> {
   const issues = new IssueList();
   const id = attr(entry, 'ID') ?? '';
@@ -362,7 +362,8 @@ async function verifyOne(
   const report = await verifySesSignature(ses, {
     now,
     protectedData: signatureXml,
-    ...(trust === undefined ? {} : { trust }),
+    ...(options.trust === undefined ? {} : { trust: options.trust }),
+    ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
   });
   issues.merge(report);
 
@@ -397,6 +398,7 @@ async function verifyOne(
     intact:
       report.intact && mismatched.length === 0 && missing.length === 0 && method !== undefined,
     trusted: report.trusted,
+    revocation: report.revocation,
     algorithm: report.algorithm,
     signer: report.signer,
     signingTime: report.signingTime,
