@@ -18,6 +18,8 @@ export type { SealTypeCode, SealTypeInfo, SealIdInfo } from './seal-types.js';
 export { sealTypes, isSealTypeCode, parseSealId, createSealId } from './seal-types.js';
 export type { MakeSealOptions, SealPicture } from './make-seal.js';
 export { makeSeal } from './make-seal.js';
+export type { CreateSesSignatureOptions } from './create-ses-signature.js';
+export { createSesSignature } from './create-ses-signature.js';
 export type { ReportIssue, VerificationStatus } from './report.js';
 export type { CertificateSummary } from './certificates.js';
 export type { VerifySealOptions, SealReport } from './verify-seal.js';

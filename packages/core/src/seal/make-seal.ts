@@ -224,7 +224,7 @@ export async function makeSeal(options: MakeSealOptions): Promise<SesSeal> {
       'The maker signature does not verify with the maker certificate and the standard SM2 ID',
     );
   }
-  const signatureOid = algorithm === 'sm2-sm3' ? oids.sm2WithSm3 : algorithmOid(algorithm);
+  const signatureOid = algorithmOid(algorithm);
   const der = encodeSesSealV4({
     sealInfo,
     makerCertificate: makerCertDer,
@@ -235,8 +235,10 @@ export async function makeSeal(options: MakeSealOptions): Promise<SesSeal> {
   return parseSeal(der);
 }
 
-function algorithmOid(algorithm: string): string {
+/** @internal The SES signAlgID of a signer algorithm (SM2-with-SM3, RSA PKCS#1, ECDSA). */
+export function algorithmOid(algorithm: string): string {
   const table: Record<string, string> = {
+    'sm2-sm3': oids.sm2WithSm3,
     'rsa-pkcs1-sha256': oids.sha256WithRSAEncryption,
     'rsa-pkcs1-sha384': oids.sha384WithRSAEncryption,
     'rsa-pkcs1-sha512': oids.sha512WithRSAEncryption,
