@@ -47,3 +47,5 @@ export {
   PdfSignerCertificateError,
   PdfSelfCheckError,
 } from './pdf.js';
+export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
+export type { OfdPackageErrorCode } from './seal.js';
