@@ -6,7 +6,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCms, signCms } from '../../src/cms/index.js';
+import { parseCms, signCms, verifyCms } from '../../src/cms/index.js';
+import { createTimeStampAuthority } from '../../src/pki/index.js';
+import { DEV_PKI_NOW, devPkiPath, loadDevIdentity } from '../helpers/dev-pki.js';
 import { createSigner, digest, generateKeyPair, type Signer } from '../../src/crypto/index.js';
 import {
   PdfRef,
@@ -440,5 +442,68 @@ describe('sealPdf refuses bad input with a clear code', () => {
         (v): v is PdfStream => v instanceof PdfStream && v.dict.getName('Subtype') === 'Image',
       );
     expect(images.some((i) => i.dict.has('SMask'))).toBe(true);
+  });
+});
+
+describe.skipIf(!tools)('sealPdf with the dev PKI (certs-dev)', () => {
+  const tmp = tempDir('govtrust-pdf-devpki-');
+  afterAll(() => tmp.cleanup());
+
+  it('B-T with the dev TSA: pdfsig says valid, openssl ts -verify accepts the token', async () => {
+    const orgA = loadDevIdentity('rsa', 'org-a');
+    const tsaId = loadDevIdentity('rsa', 'tsa');
+    const tsa = createTimeStampAuthority({ signer: tsaId.signer, now: () => DEV_PKI_NOW });
+    const out = await sealPdf(await makePdf(), {
+      signer: orgA.signer,
+      now: DEV_PKI_NOW,
+      tsa: tsa.client(),
+      appearance: { image: png },
+      placement: { page: 1, x: 30, y: 40 },
+      reason: '同意',
+    });
+    const nss = makeNssDb(tmp.dir, devPkiPath('rsa', 'root.pem'));
+    const file = tmp.write('dev-bt.pdf', out);
+    expect(qpdfCheck(file).ok).toBe(true);
+    const [s] = pdfsig(nss, file);
+    expect(s!.valid, s!.raw).toBe(true);
+    const cms = parseCms(signatures(out)[0]!.contents);
+    const si = cms.signerInfos[0]!;
+    const token = tmp.write('dev-token.der', si.timestampTokens[0]!);
+    const imprint = Buffer.from(digest('sha256', si.signatureValue)).toString('hex');
+    const v = tryRun('openssl', [
+      'ts',
+      '-verify',
+      '-digest',
+      imprint,
+      '-in',
+      token,
+      '-token_in',
+      '-CAfile',
+      devPkiPath('rsa', 'root.pem'),
+      '-untrusted',
+      tsaId.paths.chain,
+      '-attime',
+      String(Math.floor(DEV_PKI_NOW.getTime() / 1000)),
+    ]);
+    expect(v.stdout + v.stderr).toContain('Verification: OK');
+  });
+
+  it('SM2 with SM3: the CMS over the ByteRange verifies (no third-party PAdES verifier knows SM2)', async () => {
+    const orgA = loadDevIdentity('sm2', 'org-a');
+    const out = await sealPdf(await makePdf(), {
+      signer: orgA.signer,
+      now: DEV_PKI_NOW,
+      appearance: { image: png },
+      placement: { page: 1, x: 30, y: 40 },
+    });
+    expect(qpdfCheck(tmp.write('sm2.pdf', out)).ok).toBe(true);
+    const [sig] = signatures(out);
+    const [a, b, c, d] = sig!.byteRange as [number, number, number, number];
+    const cms = parseCms(sig!.contents);
+    expect(cms.signerInfos[0]!.digestAlgorithm).toBe('sm3');
+    const v = verifyCms(cms, {
+      contentDigest: digest('sm3', Buffer.concat([out.subarray(a, a + b), out.subarray(c, c + d)])),
+    });
+    expect(v.signatureValid && v.messageDigestValid).toBe(true);
   });
 });
