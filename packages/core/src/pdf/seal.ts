@@ -491,6 +491,8 @@ interface Built {
   readonly sigRef: PdfRef;
   readonly fieldRef: PdfRef;
   readonly widgetRefs: readonly PdfRef[];
+  /** The page of each widget (in the input document). */
+  readonly widgetPages: readonly PdfPage[];
   readonly fieldName: string;
 }
 
@@ -611,6 +613,7 @@ function build(pdf: Uint8Array, options: PdfSealOptions, contentsSize: number): 
     sigRef,
     fieldRef,
     widgetRefs,
+    widgetPages: plans.map((p) => p.page),
     fieldName: partial,
   };
 }
@@ -679,15 +682,19 @@ function selfCheck(built: Built, byteRange: readonly number[], options: PdfSealO
   const br = again.resolveArray(sig?.get('ByteRange'));
   if (br?.map((x) => (typeof x === 'number' ? x : NaN)).join(' ') !== byteRange.join(' '))
     fail('the signature dictionary does not parse back');
-  const pages = getPages(again);
-  for (const wr of built.widgetRefs) {
-    const onPage = pages.some((p) =>
-      (again.resolveArray(p.dict.get('Annots')) ?? []).some(
-        (a) => a instanceof PdfRef && a.equals(wr),
-      ),
+  // Each widget is in its page's /Annots (walking the whole page tree only for direct pages).
+  let allPages: readonly PdfPage[] | undefined;
+  built.widgetRefs.forEach((wr, i) => {
+    const page = built.widgetPages[i]!;
+    const dict =
+      page.ref !== null
+        ? again.resolveDict(page.ref)
+        : (allPages ??= getPages(again))[page.index]?.dict;
+    const onPage = (again.resolveArray(dict?.get('Annots')) ?? []).some(
+      (a) => a instanceof PdfRef && a.equals(wr),
     );
-    if (!onPage) fail(`widget ${wr.toString()} is not in any page's /Annots`);
-  }
+    if (!onPage) fail(`widget ${wr.toString()} is not in the /Annots of page ${page.index + 1}`);
+  });
   // Every object the old form listed is still listed (AcroForm keys and fields kept).
   const oldForm = getAcroForm(doc);
   if (oldForm !== null) {

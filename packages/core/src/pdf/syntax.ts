@@ -5,6 +5,16 @@ import { PdfDict, PdfName, PdfRef, PdfString, type PdfArray, type PdfObject } fr
 /** Maximum nesting of arrays and dictionaries (hostile files nest without end). */
 export const MAX_NESTING = 100;
 
+/** Bytes [start, end) as a Latin-1 string; short tokens avoid a Buffer allocation. */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start <= 24) {
+    let s = '';
+    for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
 /** A content-stream operator token (§7.8.2). */
 export class PdfOperator {
   constructor(readonly op: string) {}
@@ -79,7 +89,7 @@ export class PdfLexer {
     let p = start;
     while (p < this.end && WS[b[p]!] === 0 && DELIM[b[p]!] === 0) p++;
     this.pos = p;
-    return Buffer.from(b.buffer, b.byteOffset + start, p - start).toString('latin1');
+    return latin1(b, start, p);
   }
 
   /** Consumes `keyword` (after whitespace) or throws. */
@@ -167,20 +177,30 @@ export class PdfLexer {
         throw this.error(`Malformed number "${tok.slice(0, 20)}"`, at);
       }
       const value = Number(tok);
-      // An integer may start an indirect reference "num gen R" (§7.3.10).
-      if (/^\d+$/.test(tok) && !operators) {
-        const save = this.pos;
-        this.skipWs();
-        const gen = this.readRegular();
-        if (/^\d{1,5}$/.test(gen)) {
-          this.skipWs();
-          if (this.bytes[this.pos] === 0x52 && !isRegular(this.bytes[this.pos + 1])) {
-            this.pos++;
+      // An integer may start an indirect reference "num gen R" (§7.3.10): look ahead byte by byte.
+      if (
+        !operators &&
+        Number.isInteger(value) &&
+        first !== 0x2b &&
+        first !== 0x2d &&
+        tok.indexOf('.') < 0
+      ) {
+        const b = this.bytes;
+        let p = this.pos;
+        while (p < this.end && WS[b[p]!] === 1) p++;
+        const genStart = p;
+        let gen = 0;
+        while (p < this.end && b[p]! >= 0x30 && b[p]! <= 0x39 && p - genStart < 6)
+          gen = gen * 10 + b[p++]! - 0x30;
+        const genLen = p - genStart;
+        if (genLen >= 1 && genLen <= 5 && (p >= this.end || !isRegular(b[p]))) {
+          while (p < this.end && WS[b[p]!] === 1) p++;
+          if (b[p] === 0x52 && !isRegular(b[p + 1])) {
             if (value > 0x7fffffff) throw this.error('Object number out of range', at);
-            return new PdfRef(value, Number(gen));
+            this.pos = p + 1;
+            return new PdfRef(value, gen);
           }
         }
-        this.pos = save;
       }
       return value;
     }
@@ -200,22 +220,22 @@ export class PdfLexer {
       if (b[p] === 0x23) hasEscape = true;
       p++;
     }
-    let raw = Buffer.from(b.buffer, b.byteOffset + start, p - start);
-    if (hasEscape) {
-      const out: number[] = [];
-      for (let i = 0; i < raw.length; i++) {
-        if (raw[i] === 0x23) {
-          const h = hexValue(raw[i + 1] ?? 0);
-          const l = hexValue(raw[i + 2] ?? 0);
-          if (h < 0 || l < 0) throw this.error('Bad #xx escape in name', start + i);
-          out.push(h * 16 + l);
-          i += 2;
-        } else out.push(raw[i]!);
-      }
-      raw = Buffer.from(out);
+    if (!hasEscape) {
+      this.pos = p;
+      return PdfName.of(latin1(b, start, p));
+    }
+    const out: number[] = [];
+    for (let i = start; i < p; i++) {
+      if (b[i] === 0x23) {
+        const h = hexValue(b[i + 1] ?? 0);
+        const l = hexValue(b[i + 2] ?? 0);
+        if (h < 0 || l < 0 || i + 2 >= p) throw this.error('Bad #xx escape in name', i);
+        out.push(h * 16 + l);
+        i += 2;
+      } else out.push(b[i]!);
     }
     this.pos = p;
-    return PdfName.of(raw.toString('latin1'));
+    return PdfName.of(Buffer.from(out).toString('latin1'));
   }
 
   private parseLiteralString(): PdfString {
@@ -223,7 +243,7 @@ export class PdfLexer {
     const start = this.pos;
     let p = this.pos + 1;
     let depth = 1;
-    const out = Buffer.allocUnsafe(Math.min(this.end - p, 1 << 20));
+    const out = Buffer.allocUnsafe(Math.min(this.end - p, 256));
     let o = 0;
     let buf = out;
     const push = (v: number): void => {
