@@ -2,7 +2,7 @@
 export type { OpenPdfOptions, XrefEntry, PdfXrefSection, PdfRevision } from './document.js';
 export { openPdf, PdfDocument } from './document.js';
 export type { PdfPage, PdfRect, PdfAcroForm, PdfSignatureField } from './pages.js';
-export { getPages, getAcroForm, getDocMdpPermission } from './pages.js';
+export { getPages, getPage, getPageCount, getAcroForm, getDocMdpPermission } from './pages.js';
 export type { PdfObject, PdfValue, PdfArray } from './objects.js';
 export { PdfName, PdfString, PdfRef, PdfDict, PdfStream } from './objects.js';
 export { decodeStream } from './filters.js';

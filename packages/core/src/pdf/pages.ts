@@ -134,6 +134,101 @@ export function getPages(doc: PdfDocument): readonly PdfPage[] {
   return pages;
 }
 
+/**
+ * The number of pages the page tree root declares (/Count, §7.7.3.2).
+ * @throws {PdfParseError} ERR_PDF_PARSE when the root or its /Count is unusable
+ */
+export function getPageCount(doc: PdfDocument): number {
+  const full = cache.get(doc);
+  if (full) return full.length;
+  const root = doc.resolveDict(doc.catalog.get('Pages'));
+  const count = doc.resolveNumber(root?.get('Count'));
+  if (count === undefined || !Number.isInteger(count) || count < 0)
+    throw new PdfParseError('The page tree root has no valid /Count');
+  return count;
+}
+
+/**
+ * One page by 0-based index, walking only the branch that holds it (/Count of intermediate
+ * nodes skips the others), with the same checks and inheritance as `getPages`.
+ * @throws {PdfParseError} ERR_PDF_PARSE for a broken tree or a /Count that disagrees with the kids
+ */
+export function getPage(doc: PdfDocument, index: number): PdfPage {
+  const full = cache.get(doc);
+  if (full) {
+    const p = full[index];
+    if (p === undefined) throw new PdfParseError(`No page ${index + 1}`);
+    return p;
+  }
+  const rootRef = doc.catalog.get('Pages');
+  if (!(rootRef instanceof PdfRef)) throw new PdfParseError('Catalog /Pages is not a reference');
+  let node = doc.resolveDict(rootRef);
+  if (node === undefined) throw new PdfParseError('Catalog /Pages is not a dictionary');
+  let nodeRef = rootRef;
+  let inh: Inherited = {
+    resources: undefined,
+    mediaBox: undefined,
+    cropBox: undefined,
+    rotate: undefined,
+  };
+  let remaining = index;
+  const seen = new Set<string>([rootRef.key]);
+  for (let depth = 0; depth <= MAX_TREE_DEPTH; depth++) {
+    inh = {
+      resources: node.get('Resources') ?? inh.resources,
+      mediaBox: node.get('MediaBox') ?? inh.mediaBox,
+      cropBox: node.get('CropBox') ?? inh.cropBox,
+      rotate: node.get('Rotate') ?? inh.rotate,
+    };
+    const kidsObj = node.get('Kids');
+    const kids = doc.resolveArray(kidsObj);
+    if (kids === undefined)
+      throw new PdfParseError(`Page tree node ${nodeRef.toString()} has no /Kids array`);
+    let next: { dict: PdfDict; ref: PdfRef } | undefined;
+    for (let i = 0; i < kids.length && next === undefined; i++) {
+      const kid = kids[i];
+      const kidRef = kid instanceof PdfRef ? kid : null;
+      if (kidRef !== null) {
+        if (seen.has(kidRef.key))
+          throw new PdfParseError(`Page tree visits ${kidRef.toString()} twice (a cycle?)`);
+        seen.add(kidRef.key);
+      }
+      const kidDict =
+        kidRef !== null ? doc.resolveDict(kidRef) : kid instanceof PdfDict ? kid : undefined;
+      if (kidDict === undefined)
+        throw new PdfParseError(
+          `Page tree node ${nodeRef.toString()} has a kid that is not a dictionary`,
+        );
+      const type = kidDict.getName('Type');
+      if (type === 'Pages' || (type === undefined && kidDict.has('Kids'))) {
+        if (kidRef === null)
+          throw new PdfParseError('A page tree node is written directly in /Kids');
+        const c = doc.resolveNumber(kidDict.get('Count'));
+        if (c === undefined || !Number.isInteger(c) || c < 0)
+          throw new PdfParseError(`Page tree node ${kidRef.toString()} has no valid /Count`);
+        if (remaining < c) next = { dict: kidDict, ref: kidRef };
+        else remaining -= c;
+        continue;
+      }
+      if (type !== undefined && type !== 'Page')
+        throw new PdfParseError(`Page tree kid has /Type /${type}`);
+      if (remaining === 0)
+        return makePage(doc, index, kidDict, kidRef, nodeRef, kidsObj, i, {
+          resources: kidDict.get('Resources') ?? inh.resources,
+          mediaBox: kidDict.get('MediaBox') ?? inh.mediaBox,
+          cropBox: kidDict.get('CropBox') ?? inh.cropBox,
+          rotate: kidDict.get('Rotate') ?? inh.rotate,
+        });
+      remaining--;
+    }
+    if (next === undefined)
+      throw new PdfParseError(`The page tree has no page ${index + 1} although its /Count says so`);
+    node = next.dict;
+    nodeRef = next.ref;
+  }
+  throw new PdfLimitError('maxDepth', 'Page tree too deep');
+}
+
 function makePage(
   doc: PdfDocument,
   index: number,

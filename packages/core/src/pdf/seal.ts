@@ -37,7 +37,15 @@ import {
 } from './geometry.js';
 import { embedImage, withSoftMask } from './images.js';
 import { dict, name, PdfDict, PdfRef, PdfStream, PdfString } from './objects.js';
-import { getAcroForm, getDocMdpPermission, getPages, type PdfPage, type PdfRect } from './pages.js';
+import {
+  getAcroForm,
+  getDocMdpPermission,
+  getPage,
+  getPageCount,
+  getPages,
+  type PdfPage,
+  type PdfRect,
+} from './pages.js';
 import { ByteSink, formatNumber, writeObject } from './serialize.js';
 import { findKeyword } from './text.js';
 import { IncrementalWriter, RawBody, type WrittenUpdate } from './writer.js';
@@ -197,15 +205,28 @@ function appearanceShape(
   return { aspect: image!.height / image!.width, defaultWidth: DEFAULT_SEAL_MM * PT_PER_MM };
 }
 
-function pageAt(pages: readonly PdfPage[], n: number): PdfPage {
-  if (!Number.isInteger(n) || n < 1 || n > pages.length)
-    throw new PdfPageOutOfRangeError(n, pages.length);
-  return pages[n - 1]!;
+/** Pages read on demand: most seals touch one page, so the whole tree is walked only when needed. */
+interface PageAccess {
+  readonly count: number;
+  /** Page by 1-based number. */
+  get(n: number): PdfPage;
+  all(): readonly PdfPage[];
+}
+
+function pageAccess(doc: PdfDocument): PageAccess {
+  const count = getPageCount(doc);
+  return { count, get: (n) => getPage(doc, n - 1), all: () => getPages(doc) };
+}
+
+function pageAt(pages: PageAccess, n: number): PdfPage {
+  if (!Number.isInteger(n) || n < 1 || n > pages.count)
+    throw new PdfPageOutOfRangeError(n, pages.count);
+  return pages.get(n);
 }
 
 function planWidgets(
   doc: PdfDocument,
-  pages: readonly PdfPage[],
+  pages: PageAccess,
   placement: PdfSealPlacement,
   shape: { aspect: number; defaultWidth: number },
 ): WidgetPlan[] {
@@ -257,7 +278,7 @@ function planWidgets(
   if ('riding' in placement) {
     const r = placement.riding;
     const s = unitScale(r.unit);
-    const [from, to] = r.pages ?? [1, pages.length];
+    const [from, to] = r.pages ?? [1, pages.count];
     pageAt(pages, from);
     pageAt(pages, to);
     if (to < from) throw new PdfPlacementError('Riding seal page range is reversed');
@@ -267,7 +288,7 @@ function planWidgets(
     const slice = w / n;
     const plans: WidgetPlan[] = [];
     for (let i = 0; i < n; i++) {
-      const page = pages[from - 1 + i]!;
+      const page = pages.get(from + i);
       const ds = displaySize(page);
       const y = r.y === undefined ? (ds.height - h) / 2 : finite(r.y, 'y')! * s;
       const box: DisplayBox = { x: ds.width - slice, y, width: slice, height: h };
@@ -289,12 +310,12 @@ function planWidgets(
     if (!Number.isInteger(occurrence) || occurrence < 1)
       throw new PdfPlacementError('occurrence must be a positive integer');
     if (placement.keyword.trim() === '') throw new PdfPlacementError('The keyword is empty');
-    const scope = placement.page === undefined ? pages : [pageAt(pages, placement.page)];
+    const scope = placement.page === undefined ? pages.all() : [pageAt(pages, placement.page)];
     const hits = findKeyword(doc, scope, placement.keyword, occurrence);
     const hit = hits[occurrence - 1];
     if (hit === undefined)
       throw new PdfKeywordNotFoundError(placement.keyword, occurrence, hits.length);
-    const page = pages[hit.pageIndex]!;
+    const page = scope.find((p) => p.index === hit.pageIndex)!;
     const [u0, v0] = userToDisplay(page, hit.rect[0], hit.rect[1]);
     const [u1, v1] = userToDisplay(page, hit.rect[2], hit.rect[3]);
     const cu = (u0 + u1) / 2 + (finite(placement.offsetX, 'offsetX') ?? 0) * s;
@@ -499,7 +520,7 @@ interface Built {
 function build(pdf: Uint8Array, options: PdfSealOptions, contentsSize: number): Built {
   const doc = openPdf(pdf, options.open);
   checkPolicy(doc, options.certify);
-  const pages = getPages(doc);
+  const pages = pageAccess(doc);
   const { partial } = chooseFieldName(doc, options.fieldName);
   const w = new IncrementalWriter(doc);
   const sigRef = w.allocate();
@@ -519,9 +540,9 @@ function build(pdf: Uint8Array, options: PdfSealOptions, contentsSize: number): 
   // An invisible seal still needs a widget on a page (§12.7.4.5 via /P and the page's /Annots).
   const invisible = plans.length === 0;
   if (invisible) {
-    if (pages.length === 0) throw new PdfPlacementError('The document has no page');
+    if (pages.count === 0) throw new PdfPlacementError('The document has no page');
     plans = [
-      { page: pages[0]!, rect: [0, 0, 0, 0], boxW: 0, boxH: 0, shiftX: 0, picW: 0, picH: 0 },
+      { page: pages.get(1), rect: [0, 0, 0, 0], boxW: 0, boxH: 0, shiftX: 0, picW: 0, picH: 0 },
     ];
   }
   const widgetDict = (p: WidgetPlan, i: number): PdfDict =>

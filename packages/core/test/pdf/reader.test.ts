@@ -11,6 +11,8 @@ import {
   PdfStream,
   PdfString,
   getAcroForm,
+  getPage,
+  getPageCount,
   getPages,
   openPdf,
 } from '../../src/pdf/index.js';
@@ -41,6 +43,26 @@ describe('openPdf on pyHanko inputs', () => {
     for (let i = 1; i < doc.revisions.length; i++)
       expect(doc.revisions[i]!.end).toBeGreaterThan(doc.revisions[i - 1]!.end);
   });
+
+  it.each(['minimal-two-pages.pdf', 'page-tree-direct-kid.pdf', 'separate-annots-kids-indir.pdf'])(
+    'getPage (one branch) agrees with getPages (whole tree) on %s',
+    (file) => {
+      const all = getPages(openPdf(fixture(file)));
+      const lazy = openPdf(fixture(file));
+      expect(getPageCount(lazy)).toBe(all.length);
+      all.forEach((p, i) => {
+        const q = getPage(lazy, i);
+        expect([q.index, q.ref?.key, q.holderKind, q.kidIndex, q.rotate]).toEqual([
+          p.index,
+          p.ref?.key,
+          p.holderKind,
+          p.kidIndex,
+          p.rotate,
+        ]);
+        expect(q.mediaBox).toEqual(p.mediaBox);
+      });
+    },
+  );
 
   it('reads a page written directly in /Kids and says where it lives', () => {
     const pages = getPages(openPdf(fixture('page-tree-direct-kid.pdf')));
