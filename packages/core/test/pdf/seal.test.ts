@@ -175,6 +175,25 @@ describe.skipIf(!tools)('sealPdf with third-party checks (qpdf, pdfsig)', () => 
     expect(newForm.dict.get('SigFlags')).toBe(3);
   });
 
+  it('seals a linearized file (first-page xref pairs with the main one) and a file without a final EOL', async () => {
+    const src = tmp.write('lin-src.pdf', await makePdf({ pages: 3 }));
+    const lin = tmp.path('lin.pdf');
+    run('qpdf', ['--linearize', src, lin]);
+    const linearized = new Uint8Array(readFileSync(lin));
+    expect(openPdf(linearized).revisions[0]!.sections).toHaveLength(2);
+    const out = await sealPdf(linearized, {
+      signer: id.signer,
+      now: NOW,
+      appearance: { image: png },
+      placement: { page: 3, x: 20, y: 20 },
+    });
+    check(out, ['Seal1'], linearized);
+    // pdf-lib ends its files with "%%EOF" and no end-of-line.
+    const noEol = await makePdf();
+    expect(noEol[noEol.length - 1]).toBe(0x46);
+    check(await sealPdf(noEol, { signer: id.signer, now: NOW }), ['Seal1'], noEol);
+  });
+
   it('keeps an indirect /Annots array indirect and rewrites only the array', async () => {
     const input = fixture('minimal-one-field-indir-annots.pdf');
     const doc = openPdf(input);
