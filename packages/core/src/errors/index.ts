@@ -31,3 +31,11 @@ export {
   CertificateIssueError,
 } from './pki.js';
 export { CmsParseError } from './cms.js';
+export {
+  SealImageSpecError,
+  SealImageTextTooLongError,
+  SealImageLayoutError,
+  SealImageRenderError,
+  FontGlyphMissingError,
+  FontLoadError,
+} from './seal-image.js';
