@@ -588,7 +588,7 @@ function layoutRound(s: NormalisedSpec): Layout {
   const nameEm =
     0.148 *
     (n < 8 ? Math.min(1.2, 1 + 0.04 * (8 - n)) : Math.max(0.8, 1 - 0.02 * Math.max(0, n - 14)));
-  const nameStyle = style(d, nameEm, 0.92, 0.45, 0.1, 0.02, 0.7);
+  const nameStyle = style(d, nameEm, 0.92, 0.5, 0.1, 0.02, 0.7);
   const nameMid = inner - d * 0.02 - nameStyle.emMm / 2;
   let edge = (lines.length > 0 ? 120 : 130) * deg;
   if (lower !== undefined) edge = Math.min(edge, Math.PI - lowerHalf - 10 * deg);
@@ -604,6 +604,10 @@ function layoutRound(s: NormalisedSpec): Layout {
   );
   glyphs.push(...name.glyphs);
   const nameInner = nameMid - nameStyle.emMm / 2;
+  // How far round the name's ink really reaches (its inner corners pass the arc-length edge).
+  const nameReach = Math.max(
+    ...name.glyphs.flatMap((g) => g.ink.map((p) => Math.abs(Math.atan2(p.x - c.x, c.y - p.y)))),
+  );
 
   // Star, then the horizontal lines under it (or centred when there is no star).
   let top: number;
@@ -622,17 +626,28 @@ function layoutRound(s: NormalisedSpec): Layout {
   for (const line of lines) {
     const y1 = top - c.y;
     const y2 = y1 + line.st.emMm;
-    // Each corner of the line must stay inside the ring and above the lower-arc text, and either
-    // inside the name's band or below where the name's arc ends.
+    // The line's box must stay inside the ring and above the lower-arc text, and keep off the
+    // name's band: the region outside the band's inner radius and within the angles the name's
+    // ink reaches. Below the centre, a box edge x = h clears it when h <= ri sin(a) (the corner of
+    // that region), when its bottom is inside ri, or when its top is below the name's last ray.
     const ring = (y: number): number => Math.sqrt(Math.max(0, (inner - 3 * clear) ** 2 - y * y));
     const lowerArc = (y: number): number =>
       Math.sqrt(Math.max(0, (lowerInner - 2 * clear) ** 2 - y * y));
-    const nameBand = (y: number): number =>
-      Math.max(
-        Math.sqrt(Math.max(0, (nameInner - 2 * clear) ** 2 - y * y)),
-        y > 0 ? y * Math.tan(Math.PI - name.halfAngle - 6 * deg) : 0,
+    const ri = nameInner - 2 * clear;
+    const radial = (y: number): number => Math.sqrt(Math.max(0, ri * ri - y * y));
+    const a = Math.PI - nameReach - 5 * deg;
+    let nameHalf = y1 < 0 ? radial(y1) : Infinity;
+    if (y2 > 0) {
+      nameHalf = Math.min(
+        nameHalf,
+        a <= 0
+          ? radial(y2)
+          : a >= Math.PI / 2
+            ? Infinity
+            : Math.max(ri * Math.sin(a), radial(y2), Math.max(0, y1) * Math.tan(a)),
       );
-    const half = Math.min(...[y1, y2].map((y) => Math.min(ring(y), lowerArc(y), nameBand(y))));
+    }
+    const half = Math.min(ring(y1), ring(y2), lowerArc(y1), lowerArc(y2), nameHalf);
     glyphs.push(...setLine(line.field, line.chars, line.st, c.x, top, 2 * half));
     top += line.st.emMm + d * 0.02;
   }
@@ -676,7 +691,7 @@ function layoutOval(s: NormalisedSpec): Layout {
   const glyphs: PlacedGlyph[] = [];
 
   // Name along the upper arc (发票专用章: characters 4.2 mm tall).
-  const nameStyle = style(w, 0.115, 0.85, 0.45, 0.08, 0.02, 0.6);
+  const nameStyle = style(w, 0.115, 0.85, 0.5, 0.08, 0.02, 0.6);
   const inset = w * 0.015 + nameStyle.emMm / 2;
   glyphs.push(
     ...setArcRun(

@@ -155,19 +155,25 @@ export class EllipseArc {
   }
 }
 
-/** True when the two convex polygons come closer than `clearance` (separating-axis test). */
+/** True when the two convex polygons intersect or come closer than `clearance`. */
 export function convexOverlap(p: readonly Point[], q: readonly Point[], clearance = 0): boolean {
+  if (intersects(p, q)) return true;
+  // Disjoint convex polygons: their distance is the least vertex-to-edge distance either way.
+  return Math.min(edgeDistance(p, q), edgeDistance(q, p)) < clearance;
+}
+
+/** Separating-axis test: true when the convex polygons share interior points. */
+function intersects(p: readonly Point[], q: readonly Point[]): boolean {
   for (const poly of [p, q]) {
     for (let i = 0; i < poly.length; i++) {
       const a = poly[i]!;
       const b = poly[(i + 1) % poly.length]!;
-      const len = Math.hypot(b.x - a.x, b.y - a.y);
-      if (len === 0) continue;
-      const nx = (b.y - a.y) / len;
-      const ny = (a.x - b.x) / len;
+      const nx = b.y - a.y;
+      const ny = a.x - b.x;
+      if (nx === 0 && ny === 0) continue;
       const [pMin, pMax] = project(p, nx, ny);
       const [qMin, qMax] = project(q, nx, ny);
-      if (pMax + clearance <= qMin || qMax + clearance <= pMin) return false;
+      if (pMax <= qMin || qMax <= pMin) return false;
     }
   }
   return true;
@@ -182,4 +188,22 @@ function project(poly: readonly Point[], nx: number, ny: number): [number, numbe
     max = Math.max(max, d);
   }
   return [min, max];
+}
+
+/** The least distance from a vertex of `p` to an edge of `q`. */
+function edgeDistance(p: readonly Point[], q: readonly Point[]): number {
+  let best = Infinity;
+  for (const v of p) {
+    for (let i = 0; i < q.length; i++) {
+      const a = q[i]!;
+      const b = q[(i + 1) % q.length]!;
+      const dx = b.x - a.x;
+      const dy = b.y - a.y;
+      const len2 = dx * dx + dy * dy;
+      const t =
+        len2 === 0 ? 0 : Math.max(0, Math.min(1, ((v.x - a.x) * dx + (v.y - a.y) * dy) / len2));
+      best = Math.min(best, Math.hypot(v.x - a.x - t * dx, v.y - a.y - t * dy));
+    }
+  }
+  return best;
 }
