@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { drawSeal, sealToSvg } from '@govtrust/core/seal';
 import { cli } from './helpers.js';
@@ -134,5 +136,28 @@ describe('govtrust seal image', () => {
     expect(r.stderr).toMatch(new RegExp(`^error ${code}: .*\\n$`));
     for (const name of ['x.png', 'x.jpg', 'x.svg'])
       expect(existsSync(t.path(`${code}-${name}`))).toBe(false);
+  });
+
+  it('regenerates the committed samples byte for byte with the commands in samples/SOURCES.md', async () => {
+    const samples = resolve(dirname(fileURLToPath(import.meta.url)), '../../../samples');
+    const sources = readFileSync(resolve(samples, 'SOURCES.md'), 'utf8');
+    const commands = [...sources.matchAll(/`pnpm govtrust (seal image [^`]+)`/g)].map((m) => m[1]!);
+    expect(commands.length).toBeGreaterThanOrEqual(3);
+    for (const command of commands) {
+      // Split like a shell: double-quoted words or runs of non-spaces.
+      const argv = [...command.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+      const outIndex = argv.indexOf('--out') + 1;
+      const name = argv[outIndex]!.replace(/^samples\//, '');
+      argv[outIndex] = t.path(`sample-${name}`);
+      const r = await cli(...argv);
+      expect(r.code, r.stderr).toBe(0);
+      expect(
+        Buffer.compare(
+          readFileSync(t.path(`sample-${name}`)),
+          readFileSync(resolve(samples, name)),
+        ),
+        name,
+      ).toBe(0);
+    }
   });
 });

@@ -1,5 +1,4 @@
 /** Seal drawing renderers: SVG 1.1 (viewBox in mm), PNG through resvg, and PDF content-stream operators (ISO 32000-1 §8.5). @module */
-import { Resvg } from '@resvg/resvg-js';
 import { SealImageRenderError, SealImageSpecError } from '../../errors/index.js';
 import type { SealDrawing, SealPathCommand, SealPdfBox, SealPngOptions } from './types.js';
 
@@ -82,26 +81,32 @@ export function sealPixelSize(
 }
 
 /**
- * Rasterises the drawing to an RGBA PNG with a transparent background; the image is the drawing's
+ * Rasterises the drawing with resvg to an RGBA PNG with a transparent background; the image is the drawing's
  * physical size at `dpi` (default 300), and carries that resolution in its pHYs chunk.
  * @throws ERR_SEAL_IMAGE_SPEC for a dpi outside 72 to 2400 or a drawing that is not one.
  * @throws ERR_SEAL_IMAGE_RENDER when the rasteriser fails.
  */
-export function sealToPng(drawing: SealDrawing, options: SealPngOptions = {}): Promise<Uint8Array> {
-  // Async in the contract so a worker-thread or streaming rasteriser can replace this one.
-  return Promise.resolve().then(() => renderPng(drawing, options));
-}
-
-function renderPng(drawing: SealDrawing, options: SealPngOptions): Uint8Array {
+export async function sealToPng(
+  drawing: SealDrawing,
+  options: SealPngOptions = {},
+): Promise<Uint8Array> {
   const dpi = options.dpi ?? 300;
   if (typeof dpi !== 'number' || !Number.isFinite(dpi) || dpi < 72 || dpi > 2400) {
     throw new SealImageSpecError('dpi', 'dpi must be a number from 72 to 2400');
   }
   const svg = sealToSvg(drawing);
   const { width, height } = sealPixelSize(drawing, dpi);
+  const resvg = await loadResvg();
   let png: Uint8Array;
   try {
-    png = renderSvgToPng(svg, width);
+    // renderAsync rasterises on the libuv thread pool, so a server's event loop keeps running.
+    const image = await resvg.renderAsync(svg, {
+      fitTo: { mode: 'width', value: width },
+      // No system fonts: the seal has no text elements, its lettering is outlines.
+      font: { loadSystemFonts: false },
+      shapeRendering: 2,
+    });
+    png = new Uint8Array(image.asPng());
   } catch (err) {
     throw new SealImageRenderError('the seal drawing could not be rasterised', { cause: err });
   }
@@ -114,19 +119,22 @@ function renderPng(drawing: SealDrawing, options: SealPngOptions): Uint8Array {
   return withPhys(png, dpi);
 }
 
+type ResvgModule = typeof import('@resvg/resvg-js');
+let resvgModule: Promise<ResvgModule> | undefined;
+
 /**
- * Renders an SVG document with resvg at `width` pixels: no system fonts (the seal has none, its
- * text is outlines), anti-aliased geometry, transparent background.
+ * Loads resvg (a native addon) on first use, so that importing the seal module never fails on a
+ * platform without a prebuilt resvg binary; only rasterising does, with a clear code.
  */
-export function renderSvgToPng(svg: string, width: number): Uint8Array {
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'width', value: width },
-    font: { loadSystemFonts: false },
-    shapeRendering: 2,
-    imageRendering: 0,
-    textRendering: 1,
+function loadResvg(): Promise<ResvgModule> {
+  resvgModule ??= import('@resvg/resvg-js').catch((err: unknown) => {
+    resvgModule = undefined;
+    throw new SealImageRenderError(
+      'the PNG rasteriser (@resvg/resvg-js) cannot be loaded on this platform',
+      { cause: err },
+    );
   });
-  return new Uint8Array(resvg.render().asPng());
+  return resvgModule;
 }
 
 function pngSize(png: Uint8Array): { width: number; height: number } {
