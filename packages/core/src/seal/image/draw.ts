@@ -72,8 +72,9 @@ interface PlacedGlyph {
 }
 
 /**
- * Draws a seal as filled paths in millimetres: border, star and text (glyph outlines of the
- * embedded font). The same spec always gives the same drawing.
+ * Draws a seal as paths in millimetres: border, star and text (glyph outlines of the embedded
+ * font, filled and thickened by a stroke in the same colour). The same spec always gives the same
+ * drawing.
  * @throws ERR_SEAL_IMAGE_SPEC for an invalid spec (unknown shape, empty text, bad size or colour,
  *   a field the shape does not carry).
  * @throws ERR_SEAL_IMAGE_TEXT_TOO_LONG when a text cannot fit the shape legibly.

@@ -81,10 +81,10 @@ export function sealPixelSize(
 }
 
 /**
- * Rasterises the drawing with resvg to an RGBA PNG with a transparent background; the image is the drawing's
- * physical size at `dpi` (default 300), and carries that resolution in its pHYs chunk.
- * @throws ERR_SEAL_IMAGE_SPEC for a dpi outside 72 to 2400 or a drawing that is not one.
- * @throws ERR_SEAL_IMAGE_RENDER when the rasteriser fails.
+ * Rasterises the drawing with resvg to an RGBA PNG with a transparent background; the image is
+ * the drawing's physical size at `dpi` (default 300) and records that resolution in a pHYs chunk.
+ * @throws ERR_SEAL_IMAGE_SPEC (rejects) for a dpi outside 72 to 2400 or a drawing that is not one.
+ * @throws ERR_SEAL_IMAGE_RENDER (rejects) when the rasteriser fails or cannot be loaded.
  */
 export async function sealToPng(
   drawing: SealDrawing,

@@ -65,7 +65,7 @@ export interface SealGlyphSource {
   readonly transform: AffineMatrix;
 }
 
-/** One filled path in the seal colour. */
+/** One path in the seal colour: filled, and for glyphs also stroked (see `strokeMm`). */
 export interface SealPath {
   /** What the path draws. */
   readonly role: 'border' | 'star' | 'glyph';
@@ -82,7 +82,7 @@ export interface SealPath {
   readonly glyph?: SealGlyphSource;
 }
 
-/** A resolution-independent seal picture: filled paths in millimetres on a `widthMm` x `heightMm` canvas. */
+/** A resolution-independent seal picture: paths in millimetres on a `widthMm` x `heightMm` canvas (origin top left, y down). */
 export interface SealDrawing {
   readonly shape: SealShape;
   readonly widthMm: number;
