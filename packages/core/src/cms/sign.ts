@@ -117,6 +117,18 @@ interface Plan {
   readonly unsigned: readonly CmsAttribute[];
 }
 
+// A TSA or a seal service signs with the same chain array thousands of times: decode it once.
+const certificateCache = new WeakMap<Uint8Array, Certificate>();
+
+function signerCertificate(der: Uint8Array): Certificate {
+  let cert = certificateCache.get(der);
+  if (cert === undefined) {
+    cert = parseCertificate(der);
+    certificateCache.set(der, cert);
+  }
+  return cert;
+}
+
 function invalid(message: string, field: string): InvalidInputError {
   return new InvalidInputError(message, { field });
 }
@@ -151,7 +163,7 @@ function plan(options: CmsPrepareOptions, contentDigestOverride?: Uint8Array): P
     throw invalid('encapsulate needs content', 'encapsulate');
 
   const chain = options.certificateChain;
-  const signerCert = chain.length > 0 ? parseCertificate(chain[0]!) : undefined;
+  const signerCert = chain.length > 0 ? signerCertificate(chain[0]!) : undefined;
   let sid: Uint8Array;
   if (signerCert !== undefined) {
     sid = encodeSequence(signerCert.issuerDn, signerCert.serialNumberDer);

@@ -31,6 +31,8 @@ export {
   CertificateIssueError,
 } from './pki.js';
 export { CmsParseError } from './cms.js';
+export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
+export type { OfdPackageErrorCode } from './seal.js';
 export {
   SealImageSpecError,
   SealImageTextTooLongError,

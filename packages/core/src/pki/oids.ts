@@ -73,3 +73,19 @@ export const pkixOids = {
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   cmsAlgorithmProtect: '1.2.840.113549.1.9.52',
 } as const;
+
+/**
+ * GovTrust's own OID arc: a UUID-derived OID (ITU-T X.667, `2.25.<uuid as integer>`), which needs no
+ * registration and cannot collide. Sub-arcs: `.1` key purposes, `.2` CMS attributes, `.3` policies.
+ */
+export const govtrustArc = '2.25.252062409652902759042041896071111604086';
+
+/** GovTrust key purposes and policies under `govtrustArc`. */
+export const govtrustOids = {
+  /** EKU of a seal maker's (制章机构) certificate: signs GB/T 38540 seals. */
+  kpSealMaking: `${govtrustArc}.1.1`,
+  /** EKU of a licence issuer's certificate: signs licence data (电子证照). */
+  kpLicenceSigning: `${govtrustArc}.1.2`,
+  /** Certificate policy of the DEV ONLY hierarchy in certs-dev/ (nothing it certifies is real). */
+  devPolicy: `${govtrustArc}.3.1`,
+} as const;
