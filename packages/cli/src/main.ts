@@ -4,6 +4,7 @@ import { registerKeyCommands } from './commands/key.js';
 import { registerPdfCommands } from './commands/pdf.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerSealCommands } from './commands/seal.js';
+import { registerSealImageCommands } from './commands/seal-image.js';
 import { ExitCode, formatError, processIo, type CliIo } from './io.js';
 
 /** The CLI's version (kept in step with package.json). */
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerPkiCommands(program, io, setExit);
   registerSealCommands(program, io, setExit);
   registerPdfCommands(program, io, setExit);
+  registerSealImageCommands(program, io, setExit);
   // exitOverride and configureOutput, set above, are inherited by every subcommand.
   try {
     await program.parseAsync([...argv], { from: 'user' });

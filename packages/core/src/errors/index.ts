@@ -49,3 +49,11 @@ export {
 } from './pdf.js';
 export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
 export type { OfdPackageErrorCode } from './seal.js';
+export {
+  SealImageSpecError,
+  SealImageTextTooLongError,
+  SealImageLayoutError,
+  SealImageRenderError,
+  FontGlyphMissingError,
+  FontLoadError,
+} from './seal-image.js';
