@@ -137,6 +137,29 @@ describe('govtrust pdf seal', () => {
     }
   });
 
+  it('generates a round seal picture (--generate round --text) as a vector appearance', async () => {
+    const out = t.path('generated.pdf');
+    const r = await seal(
+      out,
+      '--generate',
+      'round',
+      '--text',
+      '某某市市场监督管理局',
+      '--page',
+      '1',
+      '--x',
+      '30',
+      '--y',
+      '40',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const doc = openPdf(new Uint8Array(readFileSync(out)));
+    const widget = doc.resolveDict(getAcroForm(doc)!.signatureFields[0]!.ref)!;
+    const rect = doc.resolveArray(widget.get('Rect')) as number[];
+    // 42 mm round seal by default.
+    expect(rect[2]! - rect[0]!).toBeCloseTo((42 * 72) / 25.4, 1);
+  });
+
   it('refuses to overwrite, and never writes on usage errors', async () => {
     const out = t.write('exists.pdf', 'x');
     expect((await seal(out)).code).toBe(2);
@@ -144,9 +167,9 @@ describe('govtrust pdf seal', () => {
     const gen = await seal(
       t.path('gen.pdf'),
       '--generate',
-      'round',
+      'hexagon',
       '--text',
-      '某某市市场监督管理局',
+      'x',
       '--page',
       '1',
       '--x',
@@ -156,6 +179,7 @@ describe('govtrust pdf seal', () => {
     );
     expect(gen.code).toBe(2);
     expect(gen.stderr).toMatch(/ERR_USAGE/);
+    expect(existsSync(t.path('gen.pdf'))).toBe(false);
   });
 
   describe('bad input: a clear code, exit 2, no output file', () => {

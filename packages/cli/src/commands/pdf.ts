@@ -10,6 +10,7 @@ import {
 } from '@govtrust/core/crypto';
 import { sealPdf, type PdfSealPlacement, type SealPdfOptions } from '@govtrust/core/pdf';
 import { createHttpTsaClient } from '@govtrust/core/pki';
+import { drawSeal, type SealShape } from '@govtrust/core/seal';
 import { ExitCode, UsageError, type CliIo } from '../io.js';
 import { readInput, readPasswordFile, writeOutput } from '../files.js';
 
@@ -173,10 +174,12 @@ export function registerPdfCommands(
         throw new UsageError(`${flags.out} exists; pass --force to overwrite`);
       if (flags.image !== undefined && flags.generate !== undefined)
         throw new UsageError('give --image or --generate, not both');
-      if (flags.generate !== undefined)
-        throw new UsageError(
-          '--generate needs the seal image generator, which this build does not include yet; pass --image',
-        );
+      if (flags.generate !== undefined) {
+        if (!['round', 'oval', 'square'].includes(flags.generate))
+          throw new UsageError('--generate must be round, oval or square');
+        if (flags.text === undefined) throw new UsageError('--generate needs --text');
+      }
+      const hasPicture = flags.image !== undefined || flags.generate !== undefined;
       const level = flags.level;
       if (level !== undefined && level !== 'B-B' && level !== 'B-T')
         throw new UsageError('--level must be B-B or B-T');
@@ -194,15 +197,24 @@ export function registerPdfCommands(
         if (Number.isNaN(now.getTime())) throw new UsageError('--time must be an ISO 8601 time');
       }
       const placement = placementOf(flags);
-      if (placement !== undefined && flags.image === undefined)
-        throw new UsageError('a placement needs --image');
-      if (placement === undefined && flags.image !== undefined)
-        throw new UsageError('--image needs a placement: --page/--x/--y, --keyword or --riding');
+      if (placement !== undefined && !hasPicture)
+        throw new UsageError('a placement needs --image or --generate');
+      if (placement === undefined && hasPicture)
+        throw new UsageError(
+          'the seal picture needs a placement: --page/--x/--y, --keyword or --riding',
+        );
       const signer = loadSigner(flags);
       const input = readInput(flags.in);
       const options: SealPdfOptions = {
         signer,
         ...(flags.image === undefined ? {} : { appearance: { image: readInput(flags.image) } }),
+        ...(flags.generate === undefined
+          ? {}
+          : {
+              appearance: {
+                drawing: drawSeal({ shape: flags.generate as SealShape, text: flags.text! }),
+              },
+            }),
         ...(placement === undefined ? {} : { placement }),
         ...(flags.tsa === undefined ? {} : { tsa: createHttpTsaClient(flags.tsa) }),
         ...(level === undefined ? {} : { level }),

@@ -26,6 +26,7 @@ import {
 } from '../errors/index.js';
 import { parseCertificate } from '../pki/certificate.js';
 import type { TsaClient } from '../pki/tsa-client.js';
+import { sealToPdfOperators, type SealDrawing } from '../seal/index.js';
 import { openPdf, type OpenPdfOptions, type PdfDocument } from './document.js';
 import {
   displayBoxToRect,
@@ -59,9 +60,29 @@ export interface PdfVectorAppearance {
   toPdfOperators(box: { widthPt: number; heightPt: number }): string;
 }
 
-/** What the seal looks like: a PNG/JPEG picture, a vector drawing, or nothing (invisible seal). */
+/**
+ * What the seal looks like: a PNG/JPEG picture, a seal drawing from `drawSeal` (vector, rendered
+ * with `sealToPdfOperators`), any other vector drawing, or nothing (invisible seal).
+ */
 export type PdfSealAppearance =
-  { readonly image: Uint8Array } | { readonly vector: PdfVectorAppearance };
+  | { readonly image: Uint8Array }
+  | { readonly drawing: SealDrawing }
+  | { readonly vector: PdfVectorAppearance };
+
+/** Pictures stay pictures; `drawSeal` drawings become vector appearances. */
+function normaliseAppearance(
+  a: PdfSealAppearance,
+): { readonly image: Uint8Array } | { readonly vector: PdfVectorAppearance } {
+  if (!('drawing' in a)) return a;
+  const drawing = a.drawing;
+  return {
+    vector: {
+      widthMm: drawing.widthMm,
+      heightMm: drawing.heightMm,
+      toPdfOperators: (box) => sealToPdfOperators(drawing, box),
+    },
+  };
+}
 
 /**
  * Where the seal goes. Coordinates are those of the page as displayed: origin at the top-left
@@ -194,7 +215,7 @@ function finite(v: number | undefined, what: string): number | undefined {
 
 /** Natural aspect (height / width) and default width in points of the appearance. */
 function appearanceShape(
-  appearance: PdfSealAppearance,
+  appearance: { readonly image: Uint8Array } | { readonly vector: PdfVectorAppearance },
   image: ReturnType<typeof embedImage> | null,
 ): { aspect: number; defaultWidth: number } {
   if ('vector' in appearance) {
@@ -467,7 +488,7 @@ function chooseFieldName(doc: PdfDocument, wanted: string | undefined): { partia
 /** Writes the appearance objects and returns, per widget, the form XObject reference. */
 function writeAppearances(
   w: IncrementalWriter,
-  appearance: PdfSealAppearance,
+  appearance: { readonly image: Uint8Array } | { readonly vector: PdfVectorAppearance },
   image: ReturnType<typeof embedImage> | null,
   plans: readonly WidgetPlan[],
 ): PdfRef[] {
@@ -530,9 +551,10 @@ function build(pdf: Uint8Array, options: PdfSealOptions, contentsSize: number): 
   if (options.appearance !== undefined) {
     if (options.placement === undefined)
       throw new PdfPlacementError('A visible seal needs a placement');
-    const image = 'image' in options.appearance ? embedImage(options.appearance.image) : null;
-    plans = planWidgets(doc, pages, options.placement, appearanceShape(options.appearance, image));
-    apRefs = writeAppearances(w, options.appearance, image, plans);
+    const appearance = normaliseAppearance(options.appearance);
+    const image = 'image' in appearance ? embedImage(appearance.image) : null;
+    plans = planWidgets(doc, pages, options.placement, appearanceShape(appearance, image));
+    apRefs = writeAppearances(w, appearance, image, plans);
   } else if (options.placement !== undefined) {
     throw new PdfPlacementError('A placement needs an appearance (image or drawing)');
   }

@@ -12,6 +12,7 @@ import {
   openPdf,
   sealPdf,
 } from '../../src/pdf/index.js';
+import { drawSeal } from '../../src/seal/index.js';
 import { hasTool, run, tempDir } from '../helpers/tools.js';
 import {
   isRed,
@@ -124,6 +125,30 @@ describe.skipIf(!tools)('seal placement on rendered pages', () => {
     expect(isRed(r.rgb(mm(21), mm(21)))).toBe(true); // a JPEG is opaque to its corners
     expect(isRed(r.rgb(mm(115), mm(35)))).toBe(true);
     expect(isWhite(r.rgb(mm(101), mm(21)))).toBe(true); // the disc leaves the corners empty
+  });
+
+  it('draws a drawSeal round seal (vector, sealToPdfOperators) where it is placed', async () => {
+    const drawing = drawSeal({
+      shape: 'round',
+      text: '某某市市场监督管理局',
+      bottomText: '合同专用章',
+    });
+    const out = await sealPdf(await makePdf(), {
+      signer: id.signer,
+      now: NOW,
+      appearance: { drawing },
+      placement: { page: 1, x: 100, y: 150 },
+    });
+    const r = renderPage(tmp.dir, save(out), 1, 144);
+    const s = 2; // 144 dpi
+    const w = mm(42) * s;
+    const x0 = mm(100) * s;
+    const y0 = mm(150) * s;
+    // The star's centre and the ring's left edge are red; just outside the circle is white.
+    expect(isRed(r.rgb(x0 + w / 2, y0 + w / 2))).toBe(true);
+    expect(redCount(r, x0, y0 + w / 2 - 2, x0 + mm(2) * s, y0 + w / 2 + 2)).toBeGreaterThan(0);
+    expect(isWhite(r.rgb(x0 - 4, y0 + w / 2))).toBe(true);
+    expect(redCount(r, 0, 0, r.width, y0 - 4)).toBe(0);
   });
 
   it('decodes an interlaced PNG the same way', async () => {
