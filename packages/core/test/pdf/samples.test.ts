@@ -2,7 +2,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getPageCount, openPdf, sealPdf } from '../../src/pdf/index.js';
+import {
+  findKeyword,
+  getAcroForm,
+  getPageCount,
+  getPages,
+  openPdf,
+  sealPdf,
+} from '../../src/pdf/index.js';
+import { drawSeal } from '../../src/seal/index.js';
 import { DEV_PKI_NOW, devPkiPath, loadDevIdentity } from '../helpers/dev-pki.js';
 import { hasTool, tempDir } from '../helpers/tools.js';
 import { makeNssDb, pdfsig, qpdfCheck, redSealPng } from './helpers.js';
@@ -26,6 +34,8 @@ describe.skipIf(!hasTool('qpdf'))('samples/', () => {
     expect(objstm.latest.xrefStyle).toBe('stream');
     expect([...objstm.entriesAt().values()].some((e) => e.type === 'compressed')).toBe(true);
     expect(getPageCount(openPdf(sample('report-50-pages.pdf')))).toBe(50);
+    const zh = openPdf(sample('contract-zh-keyword.pdf'));
+    expect(findKeyword(zh, getPages(zh), '盖章处').map((h) => h.pageIndex)).toEqual([0, 1]);
   });
 
   it.skipIf(!hasTool('pdfsig') || !hasTool('certutil'))(
@@ -46,9 +56,20 @@ describe.skipIf(!hasTool('qpdf'))('samples/', () => {
         appearance: { image },
         placement: { page: 2, x: 60, y: 60 },
       });
+      // Keyword positioning on the Chinese contract: 乙方（盖章处） on page 2, as a vector drawSeal seal.
+      const zh = await sealPdf(sample('contract-zh-keyword.pdf'), {
+        signer,
+        now: DEV_PKI_NOW,
+        appearance: { drawing: drawSeal({ shape: 'round', text: '某某信息科技有限公司' }) },
+        placement: { keyword: '盖章处', occurrence: 2 },
+      });
+      const zhDoc = openPdf(zh);
+      const widget = zhDoc.resolveDict(getAcroForm(zhDoc)!.signatureFields[0]!.ref)!;
+      expect(zhDoc.resolve(widget.get('P'))).toBe(getPages(zhDoc)[1]!.dict);
       for (const [name, pdf] of [
         ['riding.pdf', riding],
         ['contract.pdf', contract],
+        ['zh.pdf', zh],
       ] as const) {
         const file = tmp.write(name, pdf);
         expect(qpdfCheck(file).ok).toBe(true);
