@@ -230,7 +230,11 @@ export class PdfDocument {
   }
 
   private loadAt(loc: Located, num: number, revision?: number): PdfValue {
-    const key = loc.kind === 'offset' ? `o${loc.offset}` : `s${loc.stream}:${loc.index}`;
+    // Keys name the bytes, not the number, so views of different revisions share what is the same.
+    const key =
+      loc.kind === 'offset'
+        ? `o${loc.offset}`
+        : `s${this.objStmOffset(loc.stream, revision)}:${loc.index}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) return hit;
     if (++this.resolving > 64) {
@@ -240,7 +244,7 @@ export class PdfDocument {
     try {
       const v =
         loc.kind === 'offset'
-          ? this.parseIndirect(loc.offset, num, loc.gen)
+          ? this.parseIndirect(loc.offset, num, loc.gen, this.definingRevision(num, loc.offset))
           : this.fromObjStm(loc.stream, loc.index, num, revision);
       this.cache.set(key, v);
       return v;
@@ -249,8 +253,34 @@ export class PdfDocument {
     }
   }
 
-  /** Parses `num gen obj ... endobj` at `offset` (checks the numbers match). */
-  parseIndirect(offset: number, num: number | undefined, gen: number | undefined): PdfValue {
+  /** The oldest revision whose xref puts object `num` at `offset` (where its indirect /Length is read). */
+  private definingRevision(num: number, offset: number): number | undefined {
+    for (let r = 0; r < this.revisions.length; r++) {
+      const e = this.entriesAt(r).get(num);
+      if (e?.type === 'offset' && e.offset === offset) return r;
+    }
+    return undefined;
+  }
+
+  /** The byte offset of object stream `streamNum` as of `revision` (it must be an uncompressed object). */
+  private objStmOffset(streamNum: number, revision?: number): number {
+    const e = this.entry(streamNum, revision);
+    if (e === undefined || e.type !== 'offset')
+      throw new PdfParseError(`Object stream ${streamNum} is not an uncompressed object`);
+    return e.offset;
+  }
+
+  /**
+   * Parses `num gen obj ... endobj` at `offset` (checks the numbers match). An indirect /Length
+   * is read as of `revision`: the revision that defines the object, so later updates cannot
+   * change how earlier bytes parse.
+   */
+  parseIndirect(
+    offset: number,
+    num: number | undefined,
+    gen: number | undefined,
+    revision?: number,
+  ): PdfValue {
     const lx = new PdfLexer(this.bytes, offset);
     const n = lx.readUnsigned('object number');
     const g = lx.readUnsigned('generation number');
@@ -269,7 +299,7 @@ export class PdfDocument {
       else if (b[lx.pos] === 0x0a) lx.pos += 1;
       else throw lx.error('"stream" not followed by an end-of-line');
       const lenObj = value.get('Length');
-      const len = lenObj instanceof PdfRef ? this.resolveNumber(lenObj) : lenObj;
+      const len = lenObj instanceof PdfRef ? this.resolveNumber(lenObj, revision) : lenObj;
       if (typeof len !== 'number' || !Number.isInteger(len) || len < 0)
         throw lx.error('Stream /Length is missing or not an integer');
       const start = lx.pos;
@@ -283,14 +313,14 @@ export class PdfDocument {
     return value;
   }
 
-  private objStm(streamNum: number): ObjStm {
-    let os = this.objStms.get(streamNum);
-    if (os !== undefined) return os;
+  private objStm(streamNum: number, revision?: number): ObjStm {
     // §7.5.7: an object stream is itself an ordinary (uncompressed) object of generation 0.
-    const e = this.entry(streamNum);
+    const e = this.entry(streamNum, revision);
     if (e === undefined || e.type !== 'offset')
       throw new PdfParseError(`Object stream ${streamNum} is not an uncompressed object`);
-    const s = this.loadAt({ kind: 'offset', offset: e.offset, gen: e.gen }, streamNum);
+    let os = this.objStms.get(e.offset);
+    if (os !== undefined) return os;
+    const s = this.loadAt({ kind: 'offset', offset: e.offset, gen: e.gen }, streamNum, revision);
     if (!(s instanceof PdfStream) || s.dict.getName('Type') !== 'ObjStm')
       throw new PdfParseError(`Object ${streamNum} is not an object stream`, { offset: e.offset });
     const n = s.dict.get('N');
@@ -314,12 +344,12 @@ export class PdfDocument {
       offsets.push(off);
     }
     os = { data, first, nums, offsets, dataOffset: e.offset };
-    this.objStms.set(streamNum, os);
+    this.objStms.set(e.offset, os);
     return os;
   }
 
-  private fromObjStm(streamNum: number, index: number, num: number, _revision?: number): PdfValue {
-    const os = this.objStm(streamNum);
+  private fromObjStm(streamNum: number, index: number, num: number, revision?: number): PdfValue {
+    const os = this.objStm(streamNum, revision);
     if (index >= os.nums.length || os.nums[index] !== num)
       throw new PdfParseError(
         `Object stream ${streamNum} does not hold object ${num} at index ${index}`,

@@ -248,5 +248,6 @@ describe('IncrementalWriter', () => {
     expect((again.getObject(new PdfRef(num, 0)) as PdfDict).get('GovTrustMark')).toBe(true);
     // The old revision still sees the compressed version.
     expect(again.entry(num, 0)).toMatchObject({ type: 'compressed' });
+    expect((again.getObject(new PdfRef(num, 0), 0) as PdfDict).has('GovTrustMark')).toBe(false);
   });
 });
