@@ -194,6 +194,16 @@ describe.skipIf(!tools)('sealPdf with third-party checks (qpdf, pdfsig)', () => 
     check(await sealPdf(noEol, { signer: id.signer, now: NOW }), ['Seal1'], noEol);
   });
 
+  it('refuses a hybrid-reference file unless allowHybrid, then seals it with a classic section', async () => {
+    const input = fixture('minimal-hybrid-xref.pdf');
+    await expect(sealPdf(input, { signer: id.signer, now: NOW })).rejects.toMatchObject({
+      code: 'ERR_PDF_HYBRID_XREF',
+    });
+    const out = await sealPdf(input, { signer: id.signer, now: NOW, open: { allowHybrid: true } });
+    check(out, ['Seal1'], input);
+    expect(openPdf(out, { allowHybrid: true }).latest.xrefStyle).toBe('table');
+  });
+
   it('keeps an indirect /Annots array indirect and rewrites only the array', async () => {
     const input = fixture('minimal-one-field-indir-annots.pdf');
     const doc = openPdf(input);
