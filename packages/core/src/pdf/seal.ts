@@ -705,6 +705,20 @@ function selfCheck(built: Built, byteRange: readonly number[], options: PdfSealO
   const expected = [...written.offsets.keys()].sort((a, b) => a - b);
   if (listed.join(',') !== expected.join(','))
     fail('the new xref section lists other objects than were written');
+  // Existing objects may change only where a seal must touch them (the whitelist a verifier applies):
+  // the catalog, the AcroForm and its /Fields array, and each sealed page (or its /Annots array).
+  const allowed = new Set<number>([oldRoot.num]);
+  const oldForm = getAcroForm(doc);
+  if (oldForm?.ref) allowed.add(oldForm.ref.num);
+  if (oldForm?.fieldsRef) allowed.add(oldForm.fieldsRef.num);
+  for (const page of built.widgetPages) {
+    allowed.add(page.holder.num);
+    const annots = page.dict.get('Annots');
+    if (annots instanceof PdfRef) allowed.add(annots.num);
+  }
+  for (const num of expected)
+    if (doc.entry(num) !== undefined && doc.entry(num)?.type !== 'free' && !allowed.has(num))
+      fail(`the update rewrites object ${num}, which a seal has no reason to touch`);
   if (
     byteRange[0] !== 0 ||
     byteRange[2]! + byteRange[3]! !== out.length ||
@@ -739,7 +753,6 @@ function selfCheck(built: Built, byteRange: readonly number[], options: PdfSealO
     if (!onPage) fail(`widget ${wr.toString()} is not in the /Annots of page ${page.index + 1}`);
   });
   // Every object the old form listed is still listed (AcroForm keys and fields kept).
-  const oldForm = getAcroForm(doc);
   if (oldForm !== null) {
     for (const k of oldForm.dict.map.keys()) if (!form!.dict.has(k)) fail(`AcroForm lost /${k}`);
     if (form!.fields.length !== oldForm.fields.length + 1)
