@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAcroForm, getPages, openPdf } from '@govtrust/core/pdf';
+import { parseCms } from '@govtrust/core/cms';
+import { PdfString, getAcroForm, getPages, openPdf } from '@govtrust/core/pdf';
+import { createTimeStampAuthority } from '@govtrust/core/pki';
 import { cli } from './helpers.js';
 import { hasTool, run, tempDir } from '../../core/test/helpers/tools.js';
-import { devPkiPath } from '../../core/test/helpers/dev-pki.js';
+import { DEV_PKI_NOW, devPkiPath, loadDevIdentity } from '../../core/test/helpers/dev-pki.js';
 import {
   makeCjkTextPdf,
   makeNssDb,
@@ -158,6 +162,36 @@ describe('govtrust pdf seal', () => {
     const rect = doc.resolveArray(widget.get('Rect')) as number[];
     // 42 mm round seal by default.
     expect(rect[2]! - rect[0]!).toBeCloseTo((42 * 72) / 25.4, 1);
+  });
+
+  it('--tsa URL: B-T with the dev TSA served over HTTP (listen(0))', async () => {
+    const tsa = createTimeStampAuthority({
+      signer: loadDevIdentity('rsa', 'tsa').signer,
+      now: () => DEV_PKI_NOW,
+    });
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void tsa.handleRequest(new Uint8Array(Buffer.concat(chunks))).then((reply) => {
+          res.writeHead(200, { 'content-type': 'application/timestamp-reply' });
+          res.end(Buffer.from(reply));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const out = t.path('bt.pdf');
+      const r = await seal(out, '--tsa', `http://127.0.0.1:${port}/tsa`, '--level', 'B-T');
+      expect(r.code, r.stderr).toBe(0);
+      const doc = openPdf(new Uint8Array(readFileSync(out)));
+      const sig = doc.resolveDict(getAcroForm(doc)!.signatureFields[0]!.value!)!;
+      const cms = parseCms((sig.get('Contents') as PdfString).bytes);
+      expect(cms.signerInfos[0]!.timestampTokens).toHaveLength(1);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses to overwrite, and never writes on usage errors', async () => {
