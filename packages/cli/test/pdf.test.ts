@@ -186,7 +186,7 @@ describe('govtrust pdf seal', () => {
       const r = await seal(out, '--tsa', `http://127.0.0.1:${port}/tsa`, '--level', 'B-T');
       expect(r.code, r.stderr).toBe(0);
       const doc = openPdf(new Uint8Array(readFileSync(out)));
-      const sig = doc.resolveDict(getAcroForm(doc)!.signatureFields[0]!.value!)!;
+      const sig = doc.resolveDict(getAcroForm(doc)!.signatureFields[0]!.value)!;
       const cms = parseCms((sig.get('Contents') as PdfString).bytes);
       expect(cms.signerInfos[0]!.timestampTokens).toHaveLength(1);
     } finally {
