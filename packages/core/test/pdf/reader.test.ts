@@ -10,12 +10,14 @@ import {
   PdfRef,
   PdfStream,
   PdfString,
+  findKeyword,
   getAcroForm,
   getPage,
   getPageCount,
   getPages,
   openPdf,
 } from '../../src/pdf/index.js';
+import { parseCMap } from '../../src/pdf/text.js';
 import { hasTool, tempDir } from '../helpers/tools.js';
 import { makePdf, qpdfCheck, withObjectStreams } from './helpers.js';
 
@@ -249,5 +251,39 @@ describe('IncrementalWriter', () => {
     // The old revision still sees the compressed version.
     expect(again.entry(num, 0)).toMatchObject({ type: 'compressed' });
     expect((again.getObject(new PdfRef(num, 0), 0) as PdfDict).has('GovTrustMark')).toBe(false);
+  });
+});
+
+describe('text positions for keyword placement', () => {
+  it('finds Latin text in a pdf-lib Helvetica page where pdf-lib drew it', async () => {
+    const doc = openPdf(await makePdf());
+    const hits = findKeyword(doc, getPages(doc), 'test page');
+    expect(hits).toHaveLength(1);
+    const [x0, y0, x1, y1] = hits[0]!.rect;
+    // makePdf draws "GovTrust test page 1" at (72, 760), 14 pt Helvetica.
+    expect(x0).toBeGreaterThan(72 + 40);
+    expect(x1).toBeLessThan(72 + 180);
+    expect(y0).toBeGreaterThan(755 - 14 * 0.3);
+    expect(y1).toBeLessThan(760 + 14);
+  });
+
+  it('reads ToUnicode CMaps: bfchar, bfrange with a start value, bfrange with an array', () => {
+    const cmap = parseCMap(
+      new Uint8Array(
+        Buffer.from(
+          [
+            '1 begincodespacerange <0000> <ffff> endcodespacerange',
+            '2 beginbfchar <0001> <76d6> <0002> <d83dde00> endbfchar',
+            '2 beginbfrange <0010> <0012> <0041> <0020> <0021> [<7ae0> <5904>] endbfrange',
+          ].join('\n'),
+          'latin1',
+        ),
+      ),
+    );
+    expect(cmap.map.get(1)).toBe('盖');
+    expect(cmap.map.get(2)).toBe('😀');
+    expect([0x10, 0x11, 0x12].map((c) => cmap.map.get(c))).toEqual(['A', 'B', 'C']);
+    expect([0x20, 0x21].map((c) => cmap.map.get(c))).toEqual(['章', '处']);
+    expect(cmap.ranges).toEqual([{ len: 2, lo: 0, hi: 0xffff }]);
   });
 });
