@@ -277,3 +277,12 @@ export function derUnsignedInteger(value: bigint): Uint8Array {
   if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = '00' + hex;
   return derTlv(Tag.INTEGER, Buffer.from(hex, 'hex'));
 }
+
+/** An injected clock: a fixed instant (tests) or a function (servers). */
+export type Clock = Date | (() => Date);
+
+/** The current time of a clock; `new Date()` when none is given. */
+export function readClock(clock: Clock | undefined): Date {
+  if (clock === undefined) return new Date();
+  return clock instanceof Date ? clock : clock();
+}

@@ -38,6 +38,8 @@ import {
   derOctetString,
   derBitString,
   derUnsignedInteger,
+  readClock,
+  type Clock,
 } from './asn1.js';
 import { Certificate, toCertificate, verifyCertificateSignature } from './certificate.js';
 import {
@@ -448,8 +450,8 @@ export interface OcspResponderOptions {
   /** The CAs this responder serves; requests for any other issuer get `unauthorized`. */
   readonly issuers: readonly (Certificate | Uint8Array | OcspResponderIssuer)[];
   readonly lookup: CertificateStatusLookup;
-  /** The clock; default `new Date()`. */
-  readonly now?: () => Date;
+  /** The clock: a fixed instant (tests) or a function returning now; default `new Date()`. */
+  readonly now?: Clock;
   /** nextUpdate - thisUpdate; default 1 hour. */
   readonly validityMs?: number;
   /** Largest request accepted; default 8 KiB. */
@@ -551,7 +553,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       // RFC 6960 2.3 / RFC 5019 2.2.3: a responder not authoritative for an issuer answers unauthorized.
       if (first === undefined || targets.some((t) => t.served !== first))
         return encodeOcspErrorResponse('unauthorized');
-      const now = options.now?.() ?? new Date();
+      const now = readClock(options.now);
       let singles: Uint8Array[];
       try {
         singles = await Promise.all(

@@ -20,6 +20,8 @@ import {
   derSeq,
   derTlv,
   derUnsignedInteger,
+  readClock,
+  type Clock,
 } from './asn1.js';
 import { toCertificate, type Certificate } from './certificate.js';
 import { govtrustArc, pkixOids } from './oids.js';
@@ -50,8 +52,8 @@ export const defaultTsaPolicy = `${govtrustArc}.3.2`;
 export interface TimeStampAuthorityOptions {
   /** The TSA key; its certificate must carry the critical EKU id-kp-timeStamping only (RFC 3161 2.3). */
   readonly signer: Signer;
-  /** The clock; default `new Date()`. */
-  readonly now?: () => Date;
+  /** The clock: a fixed instant (tests) or a function returning now; default `new Date()`. */
+  readonly now?: Clock;
   /** Policy written into tokens when the request names none; default `defaultTsaPolicy`. */
   readonly policyOid?: string;
   /** Policies a request may ask for; default just `policyOid`. */
@@ -133,7 +135,7 @@ export function createTimeStampAuthority(options: TimeStampAuthorityOptions): Ti
       throw new InvalidInputError('TSA serial numbers must be positive', {
         field: 'serialNumbers',
       });
-    const genTime = options.now?.() ?? new Date();
+    const genTime = readClock(options.now);
     const tstInfo = derSeq(
       TST_VERSION,
       policyBytes(request.reqPolicy ?? policy),
