@@ -31,3 +31,13 @@ export {
   CertificateIssueError,
 } from './pki.js';
 export { CmsParseError } from './cms.js';
+export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
+export type { OfdPackageErrorCode } from './seal.js';
+export {
+  SealImageSpecError,
+  SealImageTextTooLongError,
+  SealImageLayoutError,
+  SealImageRenderError,
+  FontGlyphMissingError,
+  FontLoadError,
+} from './seal-image.js';
