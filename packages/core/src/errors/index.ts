@@ -19,3 +19,29 @@ export {
   Pkcs11Error,
 } from './crypto.js';
 export type { Pkcs11ErrorCode } from './crypto.js';
+export {
+  LicenceIdError,
+  LicenceTypeError,
+  LicenceDataError,
+  LicenceLookupError,
+  LicenceStatusError,
+  CanonicalJsonError,
+  StatusListError,
+} from './licence.js';
+export type { StoreConflictContext } from './store.js';
+export {
+  StoreConflictError,
+  StoreNotFoundError,
+  StoreSchemaError,
+  StoreValueError,
+  StoreReadOnlyError,
+  StoreNestedTransactionError,
+  StoreClosedError,
+  StoreLockedError,
+  StoreCorruptError,
+  StoreIoError,
+  StoreBusyError,
+  NonceReplayedError,
+  IdempotencyError,
+  StoreChainFormatError,
+} from './store.js';
