@@ -57,3 +57,29 @@ export {
   FontGlyphMissingError,
   FontLoadError,
 } from './seal-image.js';
+export {
+  LicenceIdError,
+  LicenceTypeError,
+  LicenceDataError,
+  LicenceLookupError,
+  LicenceStatusError,
+  CanonicalJsonError,
+  StatusListError,
+} from './licence.js';
+export type { StoreConflictContext } from './store.js';
+export {
+  StoreConflictError,
+  StoreNotFoundError,
+  StoreSchemaError,
+  StoreValueError,
+  StoreReadOnlyError,
+  StoreNestedTransactionError,
+  StoreClosedError,
+  StoreLockedError,
+  StoreCorruptError,
+  StoreIoError,
+  StoreBusyError,
+  NonceReplayedError,
+  IdempotencyError,
+  StoreChainFormatError,
+} from './store.js';
