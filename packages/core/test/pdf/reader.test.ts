@@ -17,6 +17,7 @@ import {
   getPages,
   openPdf,
 } from '../../src/pdf/index.js';
+import { GovTrustError } from '../../src/errors/index.js';
 import { parseCMap } from '../../src/pdf/text.js';
 import { hasTool, tempDir } from '../helpers/tools.js';
 import { makePdf, qpdfCheck, withObjectStreams } from './helpers.js';
@@ -285,5 +286,36 @@ describe('text positions for keyword placement', () => {
     expect([0x10, 0x11, 0x12].map((c) => cmap.map.get(c))).toEqual(['A', 'B', 'C']);
     expect([0x20, 0x21].map((c) => cmap.map.get(c))).toEqual(['章', '处']);
     expect(cmap.ranges).toEqual([{ len: 2, lo: 0, hi: 0xffff }]);
+  });
+});
+
+describe('mutated files', () => {
+  it('fail with a GovTrust code or parse, never crash or hang (600 seeded mutations)', () => {
+    const bases = [
+      fixture('minimal.pdf'),
+      fixture('minimal-xref.pdf'),
+      fixture('uncompressed-objstream-sample.pdf'),
+    ];
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const unexpected: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const base = bases[i % bases.length]!;
+      const bytes = new Uint8Array(base);
+      const edits = 1 + rand(4);
+      for (let k = 0; k < edits; k++) bytes[rand(bytes.length)] = rand(256);
+      try {
+        const doc = openPdf(bytes);
+        getPages(doc);
+        getAcroForm(doc);
+        for (const num of doc.entriesAt().keys()) doc.getObject(new PdfRef(num, 0));
+      } catch (err) {
+        if (!(err instanceof GovTrustError)) unexpected.push(`${i}: ${String(err)}`);
+      }
+    }
+    expect(unexpected).toEqual([]);
   });
 });
