@@ -67,6 +67,103 @@ export const pdfCodes = {
     en: 'The sealed output failed its own consistency check (nothing was written)',
     zh: '盖章结果未通过自检（未输出文件）',
   },
+  // Report codes of verifySealedPdf (carried in reports, never thrown).
+  ERR_PDF_SIGNATURE_DICTIONARY: {
+    en: 'The signature dictionary is malformed (type, filter, or the field value is not a signature dictionary)',
+    zh: '签名字典格式错误（类型、过滤器不符，或签名域的值不是签名字典）',
+  },
+  ERR_PDF_SUBFILTER_UNSUPPORTED: {
+    en: 'The signature format (/SubFilter) is missing, unknown or not allowed',
+    zh: '签名格式（/SubFilter）缺失、未知或不被允许',
+  },
+  ERR_PDF_BYTE_RANGE_INVALID: {
+    en: 'The signed byte range is missing or malformed (it must be four integers starting at 0 and lie inside the file)',
+    zh: '签名字节范围缺失或格式错误（须为从 0 开始、位于文件内的四个整数）',
+  },
+  ERR_PDF_CONTENTS_INVALID: {
+    en: 'The signature value (/Contents) is missing, empty or not a hexadecimal string',
+    zh: '签名值（/Contents）缺失、为空或不是十六进制字符串',
+  },
+  ERR_PDF_CONTENTS_PADDING: {
+    en: 'Bytes after the signature in /Contents are not zero padding (hidden data)',
+    zh: '/Contents 中签名之后的字节不是零填充（可能隐藏数据）',
+  },
+  ERR_PDF_BYTE_RANGE_CONTENTS_MISMATCH: {
+    en: 'The unsigned gap of the byte range is not this signature’s own /Contents (signature wrapping)',
+    zh: '字节范围的未签名间隙不是本签名自己的 /Contents（签名包装攻击）',
+  },
+  ERR_PDF_BYTE_RANGE_NOT_REVISION: {
+    en: 'The signed bytes do not end at the end of a revision: only part of the document is signed',
+    zh: '签名覆盖的字节未在某个修订版本的结尾处结束：仅签署了文档的一部分',
+  },
+  ERR_PDF_SIGNATURE_NOT_IN_REVISION: {
+    en: 'The signed revision does not contain this signature dictionary',
+    zh: '被签名的修订版本中不包含此签名字典',
+  },
+  ERR_PDF_CMS_SIGNER_COUNT: {
+    en: 'The signature must hold exactly one signer',
+    zh: '签名中必须恰好包含一个签名者',
+  },
+  ERR_PDF_CMS_NOT_DETACHED: {
+    en: 'The signature encapsulates content although its format signs the byte range detached',
+    zh: '签名格式要求分离式签署字节范围，但签名中封装了内容',
+  },
+  ERR_PDF_CMS_CONTENT_TYPE: {
+    en: 'The signed content type is not the one this signature format requires',
+    zh: '签名内容类型不符合该签名格式的要求',
+  },
+  ERR_PDF_NOT_PADES: {
+    en: 'The signature does not meet the PAdES baseline profile (signed attributes, signing certificate, no signing-time)',
+    zh: '签名不符合 PAdES 基线要求（签名属性、签名证书属性、不得含签名时间属性）',
+  },
+  ERR_PDF_WEAK_ALGORITHM: {
+    en: 'The signature uses a weak algorithm or key (SHA-1, RSA below 2048 bits)',
+    zh: '签名使用了弱算法或弱密钥（SHA-1、低于 2048 位的 RSA）',
+  },
+  ERR_PDF_TIMESTAMP_INVALID: {
+    en: 'A time-stamp of the signature does not verify; its time is not used',
+    zh: '签名时间戳验证失败，其时间未被采用',
+  },
+  ERR_PDF_SIGNING_TIME_MISMATCH: {
+    en: 'The claimed signing time is missing, malformed or later than the time-stamp',
+    zh: '声明的签名时间缺失、格式错误或晚于时间戳时间',
+  },
+  ERR_PDF_MODIFIED: {
+    en: 'The document was changed after signing in a way that is not allowed (page content, resources, page tree, or other objects)',
+    zh: '签名后文档被以不允许的方式修改（页面内容、资源、页面树或其他对象）',
+  },
+  ERR_PDF_DOCMDP_VIOLATION: {
+    en: 'A change after signing is not permitted by the certification level (DocMDP)',
+    zh: '签名后的修改超出了文档认证级别（DocMDP）的许可',
+  },
+  ERR_PDF_FIELD_LOCKED: {
+    en: 'A form field locked by the signature was changed',
+    zh: '被签名锁定的表单域遭到修改',
+  },
+  ERR_PDF_SIGNATURE_REMOVED: {
+    en: 'A signature that existed in an earlier revision is no longer referenced by the document (stripped or replaced)',
+    zh: '早期修订版本中的签名已不再被文档引用（被剥离或替换）',
+  },
+  ERR_PDF_SIGNATURE_ORPHANED: {
+    en: 'A signature dictionary is not referenced by any signature field in any revision',
+    zh: '签名字典在任何修订版本中都未被签名域引用',
+  },
+  ERR_PDF_UPDATE_MALFORMED: {
+    en: 'Bytes appended after the signed revision are not a well-formed incremental update',
+    zh: '签名修订版本之后追加的字节不是格式正确的增量更新',
+  },
+  ERR_PDF_CERTIFICATION_ORDER: {
+    en: 'A certification signature is not the first signature, or there is more than one',
+    zh: '认证签名不是第一个签名，或存在多个认证签名',
+  },
+  ERR_PDF_DIFF_LIMIT: {
+    en: 'The changes after signing are too large to analyse within the safety limits',
+    zh: '签名后的修改规模超出安全上限，无法分析',
+  },
+  ERR_PDF_SEAL_BINDING: {
+    en: 'The electronic seal bound to the signature could not be checked',
+    zh: '与签名绑定的电子印章无法校验',
+  },
 } as const;
 
 /** The PDF cannot be read: bad syntax, broken cross-reference data, dangling structure (`ERR_PDF_PARSE`). */

@@ -21,3 +21,13 @@ export type {
   SealPdfOptions,
 } from './seal.js';
 export { preparePdfSeal, sealPdf } from './seal.js';
+export type {
+  PdfVerificationReport,
+  PdfSignatureReport,
+  PdfSealSummary,
+  PdfReportIssue,
+  PdfVerificationStatus,
+  PdfVerificationPolicy,
+  VerifySealedPdfOptions,
+} from './verify-report.js';
+export { verifySealedPdf, parsePdfDate } from './verify.js';
