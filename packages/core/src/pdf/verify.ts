@@ -25,6 +25,7 @@ import {
 import { pkixOids } from '../pki/oids.js';
 import { openPdf, type OpenPdfOptions, type PdfDocument } from './document.js';
 import { PdfDict, PdfName, PdfRef, PdfString } from './objects.js';
+import { isWhitespace } from './syntax.js';
 import { checkByteRange, readContents, type ByteRangeResult } from './verify-byte-range.js';
 import { ModificationAnalyzer, type SignaturePermissions } from './verify-diff.js';
 import { runDigestJobs, type DigestJob } from './verify-digest.js';
@@ -125,7 +126,22 @@ interface Opened {
  */
 function openForVerification(pdf: Uint8Array, open: OpenPdfOptions): Opened {
   try {
-    return { doc: openPdf(pdf, open) };
+    const doc = openPdf(pdf, open);
+    // Bytes after the newest revision that are not whitespace belong to no revision: an update
+    // nobody can read (and that a lenient reader might), never part of what was signed.
+    let p = doc.latest.end;
+    while (p < pdf.length && isWhitespace(pdf[p])) p++;
+    if (p < pdf.length)
+      return {
+        doc,
+        malformedTail: {
+          error: new PdfParseError('Bytes after the last revision belong to no revision', {
+            offset: p,
+          }),
+          at: doc.latest.end,
+        },
+      };
+    return { doc };
   } catch (err) {
     if (!(err instanceof PdfParseError)) throw err;
     const buf = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.length);
