@@ -601,16 +601,20 @@ function endOfIndirect(bytes: Uint8Array, s: PdfStream): number {
 function parseSection(ctx: ChainContext, offset: number): PdfXrefSection {
   if (offset >= ctx.bytes.length)
     throw new PdfParseError('startxref/Prev points past the end', { offset });
-  const lx = new PdfLexer(ctx.bytes, offset);
-  // §7.5.5: the offset must land exactly on the section; no scanning around it.
-  if (lx.peekKeyword('xref') && !isWhitespace(ctx.bytes[offset]))
-    return parseXrefTable(ctx, offset);
-  const c = ctx.bytes[offset];
+  // The offset must land on the section; like pyHanko's strict reader, whitespace just before it is
+  // skipped (@signpdf points startxref at the EOL before "xref"). Nothing else can be found there,
+  // so the reading stays unambiguous. The section keeps the offset as written.
+  let at = offset;
+  while (at < ctx.bytes.length && at - offset < 16 && isWhitespace(ctx.bytes[at])) at++;
+  const lx = new PdfLexer(ctx.bytes, at);
+  if (lx.peekKeyword('xref') && !isWhitespace(ctx.bytes[at]))
+    return { ...parseXrefTable(ctx, at), offset };
+  const c = ctx.bytes[at];
   if (c === undefined || c < 0x30 || c > 0x39)
     throw new PdfParseError('startxref/Prev does not point to a cross-reference section', {
       offset,
     });
-  return parseXrefStream(ctx, offset);
+  return { ...parseXrefStream(ctx, at), offset };
 }
 
 /**
