@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerKeyCommands } from './commands/key.js';
 import { registerPdfCommands } from './commands/pdf.js';
+import { registerPdfVerifyCommand } from './commands/pdf-verify.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerSealImageCommands } from './commands/seal-image.js';
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerPkiCommands(program, io, setExit);
   registerSealCommands(program, io, setExit);
   registerPdfCommands(program, io, setExit);
+  registerPdfVerifyCommand(program, io, setExit);
   registerSealImageCommands(program, io, setExit);
   // exitOverride and configureOutput, set above, are inherited by every subcommand.
   try {

@@ -186,7 +186,7 @@ function prepare(file: Uint8Array, doc: PdfDocument, cand: SignatureCandidate): 
   if (d === undefined) {
     f.invalid(
       'ERR_PDF_SIGNATURE_DICTIONARY',
-      `The ${cand.problem ?? 'signature field has no signature dictionary'}`,
+      cand.problem ?? 'The signature field has no signature dictionary',
     );
     return {
       ...base,
