@@ -47,8 +47,14 @@ export {
   PdfSignerCertificateError,
   PdfSelfCheckError,
 } from './pdf.js';
-export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
-export type { OfdPackageErrorCode } from './seal.js';
+export {
+  SealParseError,
+  SealVersionError,
+  SealEncodeError,
+  SealBindingError,
+  OfdPackageError,
+} from './seal.js';
+export type { OfdPackageErrorCode, SealBindingErrorCode } from './seal.js';
 export {
   SealImageSpecError,
   SealImageTextTooLongError,
