@@ -10,6 +10,7 @@ import { licenceCodes } from './licence.js';
 import { pdfCodes } from './pdf.js';
 import { pkiCodes } from './pki.js';
 import { sealCodes } from './seal.js';
+import { serverCodes } from './server.js';
 import { storeCodes } from './store.js';
 
 /** Human-readable meaning of a code, in English and Chinese (for CLI output and the web page). */
@@ -28,6 +29,7 @@ export const errorCodes = {
   ...sealCodes,
   ...licenceCodes,
   ...storeCodes,
+  ...serverCodes,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** The union of every stable code. */

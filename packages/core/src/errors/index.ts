@@ -33,3 +33,5 @@ export {
 export { CmsParseError } from './cms.js';
 export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
 export type { OfdPackageErrorCode } from './seal.js';
+export { ServiceError, RemoteServiceError } from './server.js';
+export type { ServerErrorCode } from './server.js';
