@@ -10,6 +10,7 @@ import { licenceCodes } from './licence.js';
 import { pdfCodes } from './pdf.js';
 import { pkiCodes } from './pki.js';
 import { sealCodes } from './seal.js';
+import { sealImageCodes } from './seal-image.js';
 import { serverCodes } from './server.js';
 import { storeCodes } from './store.js';
 
@@ -27,6 +28,7 @@ export const errorCodes = {
   ...cmsCodes,
   ...pdfCodes,
   ...sealCodes,
+  ...sealImageCodes,
   ...licenceCodes,
   ...storeCodes,
   ...serverCodes,

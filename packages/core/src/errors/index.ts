@@ -33,5 +33,13 @@ export {
 export { CmsParseError } from './cms.js';
 export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
 export type { OfdPackageErrorCode } from './seal.js';
+export {
+  SealImageSpecError,
+  SealImageTextTooLongError,
+  SealImageLayoutError,
+  SealImageRenderError,
+  FontGlyphMissingError,
+  FontLoadError,
+} from './seal-image.js';
 export { ServiceError, RemoteServiceError } from './server.js';
 export type { ServerErrorCode } from './server.js';

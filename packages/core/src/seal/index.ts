@@ -36,3 +36,22 @@ export type {
   OfdVerificationReport,
 } from './ofd/verify-ofd.js';
 export { verifyOfdSeals } from './ofd/verify-ofd.js';
+export {
+  drawSeal,
+  defaultSealColor,
+  sealToSvg,
+  sealToPng,
+  sealToPdfOperators,
+  sealPixelSize,
+} from './image/index.js';
+export type {
+  SealShape,
+  SealImageSpec,
+  SealDrawing,
+  SealPath,
+  SealPathCommand,
+  SealGlyphSource,
+  AffineMatrix,
+  SealPngOptions,
+  SealPdfBox,
+} from './image/index.js';
