@@ -249,7 +249,8 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
       } catch (err) {
         if (route.usageLog === true && isGovTrustError(err)) {
           res.locals.refusalCode = err.code;
-          if (err.code.startsWith('ERR_AUTH_') || err.code === 'ERR_HTTP_RATE_LIMITED') {
+          // Rate-limited requests are not recorded: that is what keeps floods out of the chain.
+          if (err.code.startsWith('ERR_AUTH_')) {
             // Failed authentication never reaches the domain, so the refusal is logged here.
             const claimed = req.headers['x-app-id'];
             await deps

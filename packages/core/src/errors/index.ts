@@ -42,4 +42,4 @@ export {
   FontLoadError,
 } from './seal-image.js';
 export { ServiceError, RemoteServiceError } from './server.js';
-export type { ServerErrorCode } from './server.js';
+export type { ServerErrorCode, ServiceErrorCode } from './server.js';

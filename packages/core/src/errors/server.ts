@@ -105,21 +105,36 @@ export const serverCodes = {
 /** A code of this area. */
 export type ServerErrorCode = keyof typeof serverCodes;
 
+/** Codes a `ServiceError` may carry: this area's, plus the general and seal-validity codes the service answers with. */
+export type ServiceErrorCode = ServerErrorCode | 'ERR_SEAL_EXPIRED' | 'ERR_INTERNAL';
+
+const fallbackMessages: Readonly<Record<'ERR_SEAL_EXPIRED' | 'ERR_INTERNAL', string>> = {
+  ERR_SEAL_EXPIRED: 'The seal is outside its validity period',
+  ERR_INTERNAL: 'An internal error occurred',
+};
+
 /**
  * A refusal or failure of the signing server, with an HTTP-independent stable code (the server
  * maps codes to statuses in one table) and optional safe details for the problem document.
  */
 export class ServiceError extends GovTrustError {
-  declare readonly code: ServerErrorCode;
+  declare readonly code: ServiceErrorCode;
   /** Safe, non-secret facts for the client (e.g. the field at fault, the seal status). */
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(
-    code: ServerErrorCode,
+    code: ServiceErrorCode,
     message?: string,
     options?: { details?: Record<string, unknown>; cause?: unknown },
   ) {
-    super(code, message ?? serverCodes[code].en, options);
+    super(
+      code,
+      message ??
+        (code === 'ERR_SEAL_EXPIRED' || code === 'ERR_INTERNAL'
+          ? fallbackMessages[code]
+          : serverCodes[code].en),
+      options,
+    );
     this.details = options?.details;
   }
 }
