@@ -5,15 +5,7 @@
  */
 import { hashFromOid, type HashAlgorithm } from '../crypto/index.js';
 import { berChildren, readBerSingle, type BerTlv } from '../internal/ber.js';
-import {
-  DerError,
-  Tag,
-  decodeOid,
-  encodeOctetString,
-  encodeOid,
-  encodeSequence,
-  encodeSetOf,
-} from '../internal/der.js';
+import { DerError, Tag, decodeOid } from '../internal/der.js';
 import {
   decodeAlgorithmIdentifier,
   decodeGeneralName,
@@ -21,6 +13,10 @@ import {
   encodeDirectoryName,
   encodeHashAlgorithm,
   integerHex,
+  derOid,
+  derSeq,
+  derSetOf,
+  derOctetString,
 } from '../pki/asn1.js';
 import type { Certificate } from '../pki/certificate.js';
 import { pkixOids } from '../pki/oids.js';
@@ -34,12 +30,12 @@ export interface CmsAttribute {
 
 /** DER of one Attribute ::= SEQUENCE { attrType, attrValues SET OF } with the values DER-sorted. */
 export function encodeAttribute(attribute: CmsAttribute): Uint8Array {
-  return encodeSequence(encodeOid(attribute.oid), encodeSetOf(attribute.values));
+  return derSeq(derOid(attribute.oid), derSetOf(attribute.values));
 }
 
 /** DER SET OF Attribute, sorted as X.690 11.6 requires (what a signature over signed attributes covers). */
 export function encodeAttributeSet(attributes: readonly CmsAttribute[]): Uint8Array {
-  return encodeSetOf(attributes.map(encodeAttribute));
+  return derSetOf(attributes.map(encodeAttribute));
 }
 
 /** Reads a SET OF Attribute element (any tag: [0]/[1] IMPLICIT in SignerInfo). */
@@ -70,16 +66,16 @@ export function encodeSigningCertificateV2(
   certificate: Certificate,
   hash: HashAlgorithm,
 ): Uint8Array {
-  const issuerSerial = encodeSequence(
-    encodeSequence(encodeDirectoryName(certificate.issuerDn)),
+  const issuerSerial = derSeq(
+    derSeq(encodeDirectoryName(certificate.issuerDn)),
     certificate.serialNumberDer,
   );
-  const certId = encodeSequence(
+  const certId = derSeq(
     ...(hash === 'sha256' ? [] : [encodeHashAlgorithm(hash)]),
-    encodeOctetString(certificate.fingerprint(hash)),
+    derOctetString(certificate.fingerprint(hash)),
     issuerSerial,
   );
-  return encodeSequence(encodeSequence(certId));
+  return derSeq(derSeq(certId));
 }
 
 /** Decodes a SigningCertificate (v1, `version` 1) or SigningCertificateV2 value. */

@@ -17,16 +17,16 @@ import {
 } from '../crypto/index.js';
 import { InvalidInputError } from '../errors/index.js';
 import { equalBytes } from '../internal/bytes.js';
+import { contextTag } from '../internal/der.js';
 import {
-  contextTag,
-  encodeOctetString,
-  encodeOid,
-  encodeSequence,
-  encodeSetOf,
-  encodeTlv,
-  encodeUnsignedInteger,
-} from '../internal/der.js';
-import { encodeHashAlgorithm, encodeTime } from '../pki/asn1.js';
+  encodeHashAlgorithm,
+  encodeTime,
+  derOid,
+  derSeq,
+  derSetOf,
+  derTlv,
+  derOctetString,
+} from '../pki/asn1.js';
 import { parseCertificate, type Certificate } from '../pki/certificate.js';
 import { pkixOids } from '../pki/oids.js';
 import type { TsaClient } from '../pki/tsa-client.js';
@@ -100,9 +100,18 @@ export function defaultDigestAlgorithm(algorithm: SignatureAlgorithm): HashAlgor
  * which GB/T 35275 identifies by the SM2 signature OID 1.2.156.10197.1.301.1.
  */
 export function cmsSignatureAlgorithm(algorithm: SignatureAlgorithm): Uint8Array {
-  if (algorithm === 'sm2-sm3') return encodeSequence(encodeOid('1.2.156.10197.1.301.1'));
-  return encodeSignatureAlgorithm(algorithm);
+  let der = signatureAlgorithmCache.get(algorithm);
+  if (der === undefined) {
+    der =
+      algorithm === 'sm2-sm3'
+        ? derSeq(derOid('1.2.156.10197.1.301.1'))
+        : encodeSignatureAlgorithm(algorithm);
+    signatureAlgorithmCache.set(algorithm, der);
+  }
+  return new Uint8Array(der);
 }
+
+const signatureAlgorithmCache = new Map<SignatureAlgorithm, Uint8Array>();
 
 interface Plan {
   readonly digestAlgorithm: HashAlgorithm;
@@ -128,6 +137,37 @@ function signerCertificate(der: Uint8Array): Certificate {
   }
   return cert;
 }
+
+const essCache = new WeakMap<Certificate, Map<HashAlgorithm, Uint8Array>>();
+
+function essValue(cert: Certificate, hash: HashAlgorithm): Uint8Array {
+  let byHash = essCache.get(cert);
+  if (byHash === undefined) {
+    byHash = new Map();
+    essCache.set(cert, byHash);
+  }
+  let value = byHash.get(hash);
+  if (value === undefined) {
+    value = encodeSigningCertificateV2(cert, hash);
+    byHash.set(hash, value);
+  }
+  return value;
+}
+
+const certificateSetCache = new WeakMap<readonly Uint8Array[], Uint8Array>();
+
+/** [0] IMPLICIT CertificateSet, cached per chain array (a signer reuses its chain). */
+function certificateSet(certificates: readonly Uint8Array[]): Uint8Array {
+  let set = certificateSetCache.get(certificates);
+  if (set === undefined) {
+    set = retag(derSetOf(certificates), contextTag(0, true));
+    certificateSetCache.set(certificates, set);
+  }
+  return set;
+}
+
+const INTEGER_1 = Uint8Array.of(0x02, 0x01, 0x01);
+const INTEGER_3 = Uint8Array.of(0x02, 0x01, 0x03);
 
 function invalid(message: string, field: string): InvalidInputError {
   return new InvalidInputError(message, { field });
@@ -166,23 +206,23 @@ function plan(options: CmsPrepareOptions, contentDigestOverride?: Uint8Array): P
   const signerCert = chain.length > 0 ? signerCertificate(chain[0]!) : undefined;
   let sid: Uint8Array;
   if (signerCert !== undefined) {
-    sid = encodeSequence(signerCert.issuerDn, signerCert.serialNumberDer);
+    sid = derSeq(signerCert.issuerDn, signerCert.serialNumberDer);
   } else {
     if (options.publicKey === undefined)
       throw invalid('A signer without a certificate needs its public key', 'publicKey');
-    sid = encodeTlv(contextTag(0, false), keyIdentifier(options.publicKey));
+    sid = derTlv(contextTag(0, false), keyIdentifier(options.publicKey));
   }
 
   const attrs: CmsAttribute[] = [
-    { oid: pkixOids.contentType, values: [encodeOid(eContentType)] },
-    { oid: pkixOids.messageDigest, values: [encodeOctetString(contentDigest)] },
+    { oid: pkixOids.contentType, values: [derOid(eContentType)] },
+    { oid: pkixOids.messageDigest, values: [derOctetString(contentDigest)] },
   ];
   if (options.signingTime !== undefined)
     attrs.push({ oid: pkixOids.signingTime, values: [encodeTime(options.signingTime)] });
   if (options.signingCertificateV2 !== false && signerCert !== undefined)
     attrs.push({
       oid: pkixOids.signingCertificateV2,
-      values: [encodeSigningCertificateV2(signerCert, digestAlgorithm)],
+      values: [essValue(signerCert, digestAlgorithm)],
     });
   const seen = new Set<string>();
   for (const extra of options.signedAttributes ?? []) {
@@ -222,37 +262,33 @@ function encodeSignedData(
 ): Uint8Array {
   const sidIsSki = p.signerCert === undefined;
   // RFC 5652 5.3: SignerInfo version 1 for issuerAndSerialNumber, 3 for subjectKeyIdentifier.
-  const signerInfo = encodeSequence(
-    encodeUnsignedInteger(sidIsSki ? 3n : 1n),
+  const signerInfo = derSeq(
+    sidIsSki ? INTEGER_3 : INTEGER_1,
     p.sid,
     encodeHashAlgorithm(p.digestAlgorithm),
     // [0] IMPLICIT: the same contents as the signed SET OF, retagged.
     retag(p.signedAttrs, contextTag(0, true)),
     cmsSignatureAlgorithm(p.algorithm),
-    encodeOctetString(signatureValue),
+    derOctetString(signatureValue),
     ...(unsigned.length === 0
       ? []
-      : [retag(encodeSetOf(unsigned.map(encodeAttribute)), contextTag(1, true))]),
+      : [retag(derSetOf(unsigned.map(encodeAttribute)), contextTag(1, true))]),
   );
   // RFC 5652 5.1: version 3 when a SignerInfo is v3 or eContentType is not id-data, else 1.
   const version = sidIsSki || p.eContentType !== pkixOids.data ? 3n : 1n;
-  const encap = encodeSequence(
-    encodeOid(p.eContentType),
-    ...(p.eContent === undefined
-      ? []
-      : [encodeTlv(contextTag(0, true), encodeOctetString(p.eContent))]),
+  const encap = derSeq(
+    derOid(p.eContentType),
+    ...(p.eContent === undefined ? [] : [derTlv(contextTag(0, true), derOctetString(p.eContent))]),
   );
-  const signedData = encodeSequence(
-    encodeUnsignedInteger(version),
-    encodeSetOf([encodeHashAlgorithm(p.digestAlgorithm)]),
+  const signedData = derSeq(
+    version === 3n ? INTEGER_3 : INTEGER_1,
+    derSetOf([encodeHashAlgorithm(p.digestAlgorithm)]),
     encap,
-    ...(p.certificates.length === 0
-      ? []
-      : [retag(encodeSetOf(p.certificates), contextTag(0, true))]),
-    ...(p.crls.length === 0 ? [] : [retag(encodeSetOf(p.crls), contextTag(1, true))]),
-    encodeSetOf([signerInfo]),
+    ...(p.certificates.length === 0 ? [] : [certificateSet(p.certificates)]),
+    ...(p.crls.length === 0 ? [] : [retag(derSetOf(p.crls), contextTag(1, true))]),
+    derSetOf([signerInfo]),
   );
-  return encodeSequence(encodeOid(pkixOids.signedData), encodeTlv(contextTag(0, true), signedData));
+  return derSeq(derOid(pkixOids.signedData), derTlv(contextTag(0, true), signedData));
 }
 
 /** The same TLV under another tag (IMPLICIT tagging keeps length and contents). */

@@ -43,3 +43,29 @@ export {
 } from './seal-image.js';
 export { ServiceError, RemoteServiceError } from './server.js';
 export type { ServerErrorCode, ServiceErrorCode } from './server.js';
+export {
+  LicenceIdError,
+  LicenceTypeError,
+  LicenceDataError,
+  LicenceLookupError,
+  LicenceStatusError,
+  CanonicalJsonError,
+  StatusListError,
+} from './licence.js';
+export type { StoreConflictContext } from './store.js';
+export {
+  StoreConflictError,
+  StoreNotFoundError,
+  StoreSchemaError,
+  StoreValueError,
+  StoreReadOnlyError,
+  StoreNestedTransactionError,
+  StoreClosedError,
+  StoreLockedError,
+  StoreCorruptError,
+  StoreIoError,
+  StoreBusyError,
+  NonceReplayedError,
+  IdempotencyError,
+  StoreChainFormatError,
+} from './store.js';

@@ -8,10 +8,10 @@ import { toHex } from '../internal/bytes.js';
 import {
   DerError,
   Tag,
+  compareBytes,
   contextTag,
   decodeOid,
   encodeOid,
-  encodeSequence,
   encodeTlv,
   type Tlv,
 } from '../internal/der.js';
@@ -88,7 +88,7 @@ export function encodeGeneralizedTime(date: Date, millis = false): Uint8Array {
     pad(date.getUTCSeconds());
   const ms = date.getUTCMilliseconds();
   if (millis && ms !== 0) text += '.' + pad(ms, 3).replace(/0+$/, '');
-  return encodeTlv(Tag.GENERALIZED_TIME, Buffer.from(text + 'Z', 'latin1'));
+  return derTlv(Tag.GENERALIZED_TIME, Buffer.from(text + 'Z', 'latin1'));
 }
 
 /** The RFC 5280 choice: UTCTime for 1950..2049, GeneralizedTime otherwise; whole seconds. */
@@ -104,7 +104,7 @@ export function encodeTime(date: Date): Uint8Array {
     pad(date.getUTCMinutes()) +
     pad(date.getUTCSeconds()) +
     'Z';
-  return encodeTlv(Tag.UTC_TIME, Buffer.from(text, 'latin1'));
+  return derTlv(Tag.UTC_TIME, Buffer.from(text, 'latin1'));
 }
 
 function assertValidDate(date: Date): void {
@@ -128,7 +128,7 @@ export function decodeAlgorithmIdentifier(tlv: Tlv, children: readonly Tlv[]): A
 
 /** A hash AlgorithmIdentifier with absent parameters (RFC 5754 clause 2: the preferred form). */
 export function encodeHashAlgorithm(hash: HashAlgorithm): Uint8Array {
-  return encodeSequence(encodeOid(hashOid(hash)));
+  return derSeq(derOid(hashOid(hash)));
 }
 
 /** Lower-case hex of an INTEGER's content octets, exactly as encoded (the serial-number form). */
@@ -201,4 +201,88 @@ export function parseWith<T>(
     }
     throw err;
   }
+}
+
+// why: the TSA and OCSP hot paths encode the same OIDs thousands of times; der.ts's encodeOid does BigInt arithmetic per arc.
+const oidCache = new Map<string, Uint8Array>();
+
+/** DER OBJECT IDENTIFIER, memoised (callers must not mutate the result). */
+export function derOid(oid: string): Uint8Array {
+  let der = oidCache.get(oid);
+  if (der === undefined) {
+    der = encodeOid(oid);
+    if (oidCache.size < 4096) oidCache.set(oid, der);
+  }
+  return der;
+}
+
+/**
+ * A TLV built in one allocation (der.ts's encodeTlv copies the contents twice): the hot paths
+ * nest four or five levels around kilobytes of certificates.
+ */
+export function derTlv(tag: number, ...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const lengthBytes =
+    length < 0x80 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : length < 0x1000000 ? 4 : 5;
+  // why: Buffer.allocUnsafe draws small blocks from Node's pool instead of a fresh zeroed
+  // ArrayBuffer each time (twice as fast here); every byte is written below, and callers get a
+  // plain Uint8Array view.
+  const pooled = Buffer.allocUnsafe(1 + lengthBytes + length);
+  const out = new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
+  out[0] = tag;
+  if (lengthBytes === 1) out[1] = length;
+  else {
+    out[1] = 0x80 | (lengthBytes - 1);
+    for (let i = lengthBytes - 1, n = length; i >= 1; i--, n = Math.floor(n / 256))
+      out[1 + i] = n & 0xff;
+  }
+  let offset = 1 + lengthBytes;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** SEQUENCE of already-encoded elements, in one allocation. */
+export function derSeq(...parts: readonly Uint8Array[]): Uint8Array {
+  return derTlv(Tag.SEQUENCE, ...parts);
+}
+
+/** SET OF in DER order (X.690 11.6), in one allocation. */
+export function derSetOf(elements: readonly Uint8Array[]): Uint8Array {
+  return derTlv(Tag.SET, ...[...elements].sort(compareBytes));
+}
+
+const ZERO_UNUSED_BITS = Uint8Array.of(0);
+
+/** OCTET STRING, in one allocation. */
+export function derOctetString(value: Uint8Array): Uint8Array {
+  return derTlv(Tag.OCTET_STRING, value);
+}
+
+/** BIT STRING with no unused bits, in one allocation. */
+export function derBitString(value: Uint8Array): Uint8Array {
+  return derTlv(Tag.BIT_STRING, ZERO_UNUSED_BITS, value);
+}
+
+/** A non-negative INTEGER in minimal form (fast path for serials and small numbers). */
+export function derUnsignedInteger(value: bigint): Uint8Array {
+  if (value < 0n) throw new RangeError('Negative INTEGER');
+  if (value < 0x80n) return Uint8Array.of(Tag.INTEGER, 1, Number(value));
+  let hex = value.toString(16);
+  if (hex.length % 2 === 1) hex = '0' + hex;
+  // A leading 00 keeps the value positive when its top bit is set.
+  if (Number.parseInt(hex.slice(0, 2), 16) >= 0x80) hex = '00' + hex;
+  return derTlv(Tag.INTEGER, Buffer.from(hex, 'hex'));
+}
+
+/** An injected clock: a fixed instant (tests) or a function (servers). */
+export type Clock = Date | (() => Date);
+
+/** The current time of a clock; `new Date()` when none is given. */
+export function readClock(clock: Clock | undefined): Date {
+  if (clock === undefined) return new Date();
+  return clock instanceof Date ? clock : clock();
 }

@@ -33,6 +33,8 @@ import {
   encodeTime,
   integerHex,
   parseWith,
+  readClock,
+  type Clock,
 } from './asn1.js';
 import { toCertificate, type Certificate } from './certificate.js';
 import { keyIdentifierOf } from './issue.js';
@@ -438,7 +440,7 @@ export function createCrlIssuer(options: {
   readonly validityMs?: number;
   /** The last number already used (persist it); default 0, so the first CRL is number 1. */
   readonly lastCrlNumber?: bigint;
-  readonly now?: () => Date;
+  readonly now?: Clock;
 }): CrlIssuer {
   const validityMs = options.validityMs ?? 7 * 24 * 3600 * 1000;
   if (validityMs <= 0)
@@ -451,7 +453,7 @@ export function createCrlIssuer(options: {
     },
     issue(entries, issueOptions = {}) {
       last += 1n;
-      const now = issueOptions.now ?? options.now?.() ?? new Date();
+      const now = issueOptions.now ?? readClock(options.now);
       return createCrl({
         issuer: { certificate, signer: options.issuer.signer },
         thisUpdate: now,

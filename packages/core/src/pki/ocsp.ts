@@ -24,18 +24,7 @@ import {
   type BerTlv,
 } from '../internal/ber.js';
 import { equalBytes } from '../internal/bytes.js';
-import {
-  DerError,
-  Tag,
-  contextTag,
-  decodeOid,
-  encodeBitString,
-  encodeOctetString,
-  encodeOid,
-  encodeSequence,
-  encodeTlv,
-  encodeUnsignedInteger,
-} from '../internal/der.js';
+import { DerError, Tag, contextTag, decodeOid } from '../internal/der.js';
 import {
   decodeAlgorithmIdentifier,
   decodeTime,
@@ -43,6 +32,14 @@ import {
   encodeHashAlgorithm,
   integerHex,
   parseWith,
+  derOid,
+  derSeq,
+  derTlv,
+  derOctetString,
+  derBitString,
+  derUnsignedInteger,
+  readClock,
+  type Clock,
 } from './asn1.js';
 import { Certificate, toCertificate, verifyCertificateSignature } from './certificate.js';
 import {
@@ -94,11 +91,11 @@ export function encodeCertId(
   serialNumber: string,
   hash: HashAlgorithm,
 ): Uint8Array {
-  return encodeSequence(
+  return derSeq(
     encodeHashAlgorithm(hash),
-    encodeOctetString(digest(hash, issuer.subjectDn)),
-    encodeOctetString(digest(hash, issuer.publicKey.rawKey)),
-    encodeUnsignedInteger(BigInt('0x' + serialNumber)),
+    derOctetString(digest(hash, issuer.subjectDn)),
+    derOctetString(digest(hash, issuer.publicKey.rawKey)),
+    derUnsignedInteger(BigInt('0x' + serialNumber)),
   );
 }
 
@@ -259,26 +256,19 @@ export function buildOcspRequest(options: BuildOcspRequestOptions): {
     throw new InvalidInputError(`An OCSP nonce has 1 to ${MAX_OCSP_NONCE_BYTES} octets`, {
       field: 'nonce',
     });
-  const request = encodeSequence(
-    encodeCertId(issuer, cert.serialNumber, options.hashAlgorithm ?? 'sha1'),
-  );
-  const tbs = encodeSequence(
-    encodeSequence(request),
+  const request = derSeq(encodeCertId(issuer, cert.serialNumber, options.hashAlgorithm ?? 'sha1'));
+  const tbs = derSeq(
+    derSeq(request),
     ...(nonce === undefined
       ? []
       : [
-          encodeTlv(
+          derTlv(
             contextTag(2, true),
-            encodeSequence(
-              encodeSequence(
-                encodeOid(pkixOids.pkixOcspNonce),
-                encodeOctetString(encodeOctetString(nonce)),
-              ),
-            ),
+            derSeq(derSeq(derOid(pkixOids.pkixOcspNonce), derOctetString(derOctetString(nonce)))),
           ),
         ]),
   );
-  return { der: encodeSequence(tbs), ...(nonce === undefined ? {} : { nonce }) };
+  return { der: derSeq(tbs), ...(nonce === undefined ? {} : { nonce }) };
 }
 
 /** One SingleResponse. */
@@ -443,7 +433,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
 export function encodeOcspErrorResponse(
   status: Exclude<OcspResponseStatus, 'successful'>,
 ): Uint8Array {
-  return encodeSequence(encodeTlv(Tag.ENUMERATED, Uint8Array.of(responseStatusCodes[status])));
+  return derSeq(derTlv(Tag.ENUMERATED, Uint8Array.of(responseStatusCodes[status])));
 }
 
 /** One CA the responder answers for, with the signer that answers (the CA itself or its delegated responder). */
@@ -460,8 +450,8 @@ export interface OcspResponderOptions {
   /** The CAs this responder serves; requests for any other issuer get `unauthorized`. */
   readonly issuers: readonly (Certificate | Uint8Array | OcspResponderIssuer)[];
   readonly lookup: CertificateStatusLookup;
-  /** The clock; default `new Date()`. */
-  readonly now?: () => Date;
+  /** The clock: a fixed instant (tests) or a function returning now; default `new Date()`. */
+  readonly now?: Clock;
   /** nextUpdate - thisUpdate; default 1 hour. */
   readonly validityMs?: number;
   /** Largest request accepted; default 8 KiB. */
@@ -520,7 +510,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       signerCert,
       responderKeyHash: digest('sha1', signerCert.publicKey.rawKey),
       signatureAlgorithm: encodeSignatureAlgorithm(signer.algorithm),
-      certs: isCa ? undefined : encodeTlv(contextTag(0, true), encodeSequence(signerCert.der)),
+      certs: isCa ? undefined : derTlv(contextTag(0, true), derSeq(signerCert.der)),
       hashes: new Map(),
     };
   });
@@ -563,7 +553,7 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       // RFC 6960 2.3 / RFC 5019 2.2.3: a responder not authoritative for an issuer answers unauthorized.
       if (first === undefined || targets.some((t) => t.served !== first))
         return encodeOcspErrorResponse('unauthorized');
-      const now = options.now?.() ?? new Date();
+      const now = readClock(options.now);
       let singles: Uint8Array[];
       try {
         singles = await Promise.all(
@@ -583,13 +573,13 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       } catch {
         return encodeOcspErrorResponse('internalError');
       }
-      const tbs = encodeSequence(
-        encodeTlv(contextTag(2, true), encodeOctetString(first.responderKeyHash)),
+      const tbs = derSeq(
+        derTlv(contextTag(2, true), derOctetString(first.responderKeyHash)),
         encodeGeneralizedTime(now),
-        encodeSequence(...singles),
+        derSeq(...singles),
         ...(request.nonceExtension === undefined
           ? []
-          : [encodeTlv(contextTag(1, true), encodeSequence(request.nonceExtension))]),
+          : [derTlv(contextTag(1, true), derSeq(request.nonceExtension))]),
       );
       let signature: Uint8Array;
       try {
@@ -597,18 +587,15 @@ export function createOcspResponder(options: OcspResponderOptions): OcspResponde
       } catch {
         return encodeOcspErrorResponse('internalError');
       }
-      const basic = encodeSequence(
+      const basic = derSeq(
         tbs,
         first.signatureAlgorithm,
-        encodeBitString(signature),
+        derBitString(signature),
         ...(first.certs === undefined ? [] : [first.certs]),
       );
-      return encodeSequence(
-        encodeTlv(Tag.ENUMERATED, Uint8Array.of(0)),
-        encodeTlv(
-          contextTag(0, true),
-          encodeSequence(encodeOid(pkixOids.pkixOcspBasic), encodeOctetString(basic)),
-        ),
+      return derSeq(
+        derTlv(Tag.ENUMERATED, Uint8Array.of(0)),
+        derTlv(contextTag(0, true), derSeq(derOid(pkixOids.pkixOcspBasic), derOctetString(basic))),
       );
     },
   };
@@ -621,27 +608,27 @@ function encodeSingleResponse(
   nextUpdate: Date,
 ): Uint8Array {
   let certStatus: Uint8Array;
-  if (status.status === 'good') certStatus = encodeTlv(contextTag(0, false), new Uint8Array(0));
+  if (status.status === 'good') certStatus = derTlv(contextTag(0, false), new Uint8Array(0));
   else if (status.status === 'unknown')
-    certStatus = encodeTlv(contextTag(2, false), new Uint8Array(0));
+    certStatus = derTlv(contextTag(2, false), new Uint8Array(0));
   else
-    certStatus = encodeTlv(
+    certStatus = derTlv(
       contextTag(1, true),
       encodeGeneralizedTime(status.revokedAt),
       ...(status.reason === undefined
         ? []
         : [
-            encodeTlv(
+            derTlv(
               contextTag(0, true),
-              encodeTlv(Tag.ENUMERATED, Uint8Array.of(revocationReasonCode(status.reason))),
+              derTlv(Tag.ENUMERATED, Uint8Array.of(revocationReasonCode(status.reason))),
             ),
           ]),
     );
-  return encodeSequence(
+  return derSeq(
     certIdDer,
     certStatus,
     encodeGeneralizedTime(thisUpdate),
-    encodeTlv(contextTag(0, true), encodeGeneralizedTime(nextUpdate)),
+    derTlv(contextTag(0, true), encodeGeneralizedTime(nextUpdate)),
   );
 }
 

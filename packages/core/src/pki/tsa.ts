@@ -9,17 +9,20 @@ import { hashSize, type HashAlgorithm, type Signer } from '../crypto/index.js';
 import { InvalidInputError, TsaRejectedError, TspParseError } from '../errors/index.js';
 import { postBinary } from './http.js';
 import { equalBytes } from '../internal/bytes.js';
-import {
-  contextTag,
-  encodeOid,
-  encodeSequence,
-  encodeTlv,
-  encodeUnsignedInteger,
-} from '../internal/der.js';
+import { contextTag } from '../internal/der.js';
 import { prepareCms } from '../cms/sign.js';
 import { parseCms, type ParsedCms } from '../cms/parse.js';
 import { verifyCms } from '../cms/verify.js';
-import { encodeDirectoryName, encodeGeneralizedTime } from './asn1.js';
+import {
+  encodeDirectoryName,
+  encodeGeneralizedTime,
+  derOid,
+  derSeq,
+  derTlv,
+  derUnsignedInteger,
+  readClock,
+  type Clock,
+} from './asn1.js';
 import { toCertificate, type Certificate } from './certificate.js';
 import { govtrustArc, pkixOids } from './oids.js';
 import { validatePath, type PathValidationReport } from './path.js';
@@ -40,6 +43,8 @@ import {
   type TstInfo,
 } from './tsp.js';
 
+const TST_VERSION = Uint8Array.of(0x02, 0x01, 0x01);
+
 /** The TSA policy GovTrust uses when none is configured (under GovTrust's OID arc). */
 export const defaultTsaPolicy = `${govtrustArc}.3.2`;
 
@@ -47,8 +52,8 @@ export const defaultTsaPolicy = `${govtrustArc}.3.2`;
 export interface TimeStampAuthorityOptions {
   /** The TSA key; its certificate must carry the critical EKU id-kp-timeStamping only (RFC 3161 2.3). */
   readonly signer: Signer;
-  /** The clock; default `new Date()`. */
-  readonly now?: () => Date;
+  /** The clock: a fixed instant (tests) or a function returning now; default `new Date()`. */
+  readonly now?: Clock;
   /** Policy written into tokens when the request names none; default `defaultTsaPolicy`. */
   readonly policyOid?: string;
   /** Policies a request may ask for; default just `policyOid`. */
@@ -105,12 +110,12 @@ export function createTimeStampAuthority(options: TimeStampAuthorityOptions): Ti
   const tsaName =
     options.includeTsaName === false
       ? undefined
-      : encodeTlv(contextTag(0, true), encodeDirectoryName(certificate.subjectDn));
+      : derTlv(contextTag(0, true), encodeDirectoryName(certificate.subjectDn));
   const policyDer = new Map<string, Uint8Array>();
   const policyBytes = (oid: string): Uint8Array => {
     let der = policyDer.get(oid);
     if (der === undefined) {
-      der = encodeOid(oid);
+      der = derOid(oid);
       policyDer.set(oid, der);
     }
     return der;
@@ -130,12 +135,12 @@ export function createTimeStampAuthority(options: TimeStampAuthorityOptions): Ti
       throw new InvalidInputError('TSA serial numbers must be positive', {
         field: 'serialNumbers',
       });
-    const genTime = options.now?.() ?? new Date();
-    const tstInfo = encodeSequence(
-      encodeUnsignedInteger(1n),
+    const genTime = readClock(options.now);
+    const tstInfo = derSeq(
+      TST_VERSION,
       policyBytes(request.reqPolicy ?? policy),
       request.messageImprintDer,
-      encodeUnsignedInteger(serial),
+      derUnsignedInteger(serial),
       // Millisecond precision only when the accuracy claims sub-second precision.
       encodeGeneralizedTime(genTime, accuracy.seconds === undefined || accuracy.seconds === 0),
       ...(accuracyDer === undefined ? [] : [accuracyDer]),
@@ -217,7 +222,7 @@ function checkRequest(
 function encodeAccuracy(accuracy: TspAccuracy): Uint8Array | undefined {
   const parts: Uint8Array[] = [];
   if (accuracy.seconds !== undefined && accuracy.seconds > 0)
-    parts.push(encodeUnsignedInteger(BigInt(accuracy.seconds)));
+    parts.push(derUnsignedInteger(BigInt(accuracy.seconds)));
   for (const [value, n] of [
     [accuracy.millis, 0],
     [accuracy.micros, 1],
@@ -225,10 +230,10 @@ function encodeAccuracy(accuracy: TspAccuracy): Uint8Array | undefined {
     if (value === undefined || value === 0) continue;
     if (!Number.isInteger(value) || value < 1 || value > 999)
       throw new InvalidInputError('Accuracy millis and micros are 1..999', { field: 'accuracy' });
-    const int = encodeUnsignedInteger(BigInt(value));
-    parts.push(encodeTlv(contextTag(n, false), int.subarray(2)));
+    const int = derUnsignedInteger(BigInt(value));
+    parts.push(derTlv(contextTag(n, false), int.subarray(2)));
   }
-  return parts.length === 0 ? undefined : encodeSequence(...parts);
+  return parts.length === 0 ? undefined : derSeq(...parts);
 }
 
 /** Why a certificate cannot be a TSA certificate (RFC 3161 2.3), or undefined when it can. */

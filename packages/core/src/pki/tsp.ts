@@ -14,17 +14,7 @@ import {
   type BerTlv,
 } from '../internal/ber.js';
 import { toHex } from '../internal/bytes.js';
-import {
-  DerError,
-  Tag,
-  contextTag,
-  decodeOid,
-  encodeOctetString,
-  encodeOid,
-  encodeSequence,
-  encodeTlv,
-  encodeUnsignedInteger,
-} from '../internal/der.js';
+import { DerError, Tag, contextTag, decodeOid } from '../internal/der.js';
 import {
   decodeAlgorithmIdentifier,
   decodeGeneralName,
@@ -33,6 +23,11 @@ import {
   integerHex,
   parseWith,
   type GeneralName,
+  derOid,
+  derSeq,
+  derTlv,
+  derOctetString,
+  derUnsignedInteger,
 } from './asn1.js';
 
 /** PKIFailureInfo bit names (RFC 3161 2.4.2). */
@@ -194,12 +189,12 @@ export function buildTimeStampRequest(options: BuildTimeStampRequestOptions): {
       : typeof options.nonce === 'bigint'
         ? options.nonce
         : BigInt('0x' + randomBytes(8).toString('hex')) | 1n;
-  const der = encodeSequence(
-    encodeUnsignedInteger(1n),
-    encodeSequence(encodeHashAlgorithm(options.hashAlgorithm), encodeOctetString(options.digest)),
-    ...(options.policy === undefined ? [] : [encodeOid(options.policy)]),
-    ...(nonce === undefined ? [] : [encodeUnsignedInteger(nonce)]),
-    ...(options.certReq === false ? [] : [encodeTlv(Tag.BOOLEAN, Uint8Array.of(0xff))]),
+  const der = derSeq(
+    derUnsignedInteger(1n),
+    derSeq(encodeHashAlgorithm(options.hashAlgorithm), derOctetString(options.digest)),
+    ...(options.policy === undefined ? [] : [derOid(options.policy)]),
+    ...(nonce === undefined ? [] : [derUnsignedInteger(nonce)]),
+    ...(options.certReq === false ? [] : [derTlv(Tag.BOOLEAN, Uint8Array.of(0xff))]),
   );
   return { der, ...(nonce === undefined ? {} : { nonce }) };
 }
@@ -256,20 +251,18 @@ export function encodeTimeStampRejection(failInfo: TspFailureInfo, text?: string
   const bytes = new Uint8Array((bit >> 3) + 1);
   bytes[bit >> 3] = 0x80 >> (bit & 7);
   const unused = 7 - (bit & 7);
-  return encodeSequence(
-    encodeSequence(
-      encodeUnsignedInteger(BigInt(PkiStatus.rejection)),
-      ...(text === undefined
-        ? []
-        : [encodeSequence(encodeTlv(Tag.UTF8_STRING, Buffer.from(text, 'utf8')))]),
-      encodeTlv(Tag.BIT_STRING, Uint8Array.of(unused), bytes),
+  return derSeq(
+    derSeq(
+      derUnsignedInteger(BigInt(PkiStatus.rejection)),
+      ...(text === undefined ? [] : [derSeq(derTlv(Tag.UTF8_STRING, Buffer.from(text, 'utf8')))]),
+      derTlv(Tag.BIT_STRING, Uint8Array.of(unused), bytes),
     ),
   );
 }
 
 /** DER TimeStampResp granting `token`. */
 export function encodeTimeStampGranted(token: Uint8Array): Uint8Array {
-  return encodeSequence(encodeSequence(encodeUnsignedInteger(0n)), token);
+  return derSeq(derSeq(derUnsignedInteger(0n)), token);
 }
 
 /** Accuracy (RFC 3161 2.4.2). */

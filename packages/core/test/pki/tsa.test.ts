@@ -32,7 +32,7 @@ function tsaFor(
 ): TimeStampAuthority {
   return createTimeStampAuthority({
     signer: loadDevIdentity(alg, 'tsa').signer,
-    now: () => DEV_PKI_NOW,
+    now: DEV_PKI_NOW, // a fixed instant; servers pass a function
     ...extra,
   });
 }
