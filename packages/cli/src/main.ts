@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerKeyCommands } from './commands/key.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerSealCommands } from './commands/seal.js';
+import { registerServerCommands } from './commands/server.js';
 import { registerSealImageCommands } from './commands/seal-image.js';
 import { ExitCode, formatError, processIo, type CliIo } from './io.js';
 
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerKeyCommands(program, io, setExit);
   registerPkiCommands(program, io, setExit);
   registerSealCommands(program, io, setExit);
+  registerServerCommands(program, io, setExit);
   registerSealImageCommands(program, io, setExit);
   // exitOverride and configureOutput, set above, are inherited by every subcommand.
   try {

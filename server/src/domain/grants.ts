@@ -40,7 +40,7 @@ export async function decideSealUse(
 ): Promise<SealUseDecision> {
   const seal = (await tx.get('seals', options.sealId))?.value;
   if (seal === undefined) return { ok: false, code: 'ERR_SEAL_NOT_FOUND' };
-  const page = await tx.query('grants', { index: 'sealApp', equals: indexKey(options.sealId, options.appId), limit: 1000 });
+  const page = await tx.query('grants', { index: 'seal_app', equals: indexKey(options.sealId, options.appId), limit: 1000 });
   if (page.items.length === 0) return { ok: false, code: 'ERR_GRANT_NONE', seal };
   const t = options.now.getTime();
   const refusals = new Set<ServiceErrorCode>();
@@ -124,7 +124,7 @@ export function createGrantService(ctx: DomainContext): GrantService {
     },
     async listForSeal(sealId) {
       if ((await ctx.store.get('seals', sealId)) === undefined) throw new ServiceError('ERR_SEAL_NOT_FOUND', `No seal ${sealId}`);
-      const page = await ctx.store.query('grants', { index: 'sealApp', prefix: indexKey(sealId, ''), limit: 1000 });
+      const page = await ctx.store.query('grants', { index: 'seal_app', prefix: indexKey(sealId, ''), limit: 1000 });
       return page.items.map((x) => x.value);
     },
     async listForApp(appId) {

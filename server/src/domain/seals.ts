@@ -22,14 +22,14 @@ import { keyAlgorithmOfSet } from './pki.js';
 
 /** How a new seal gets its key. */
 export type SealKeyInput =
-  | { readonly provider: 'generate'; readonly algorithm?: 'rsa' | 'p256' | 'sm2' }
+  | { readonly provider: 'generate'; readonly algorithm?: 'rsa' | 'p256' | 'sm2' | undefined }
   | { readonly provider: 'pkcs12'; readonly path: string; readonly passwordFile: string }
   | {
       readonly provider: 'pkcs11';
       readonly module: string;
-      readonly tokenLabel?: string;
-      readonly keyLabel?: string;
-      readonly keyId?: string;
+      readonly tokenLabel?: string | undefined;
+      readonly keyLabel?: string | undefined;
+      readonly keyId?: string | undefined;
       readonly pinFile: string;
     }
   | { readonly provider: 'external'; readonly certificateChain: readonly string[] };
@@ -37,14 +37,14 @@ export type SealKeyInput =
 /** What making a seal needs. */
 export interface CreateSealInput {
   readonly name: string;
-  readonly type?: number;
-  readonly organisation: { readonly name: string; readonly code?: string };
-  readonly esID?: string;
-  readonly key?: SealKeyInput;
-  readonly validDays?: number;
-  readonly picturePng?: string;
-  readonly widthMm?: number;
-  readonly heightMm?: number;
+  readonly type?: number | undefined;
+  readonly organisation: { readonly name: string; readonly code?: string | undefined };
+  readonly esID?: string | undefined;
+  readonly key?: SealKeyInput | undefined;
+  readonly validDays?: number | undefined;
+  readonly picturePng?: string | undefined;
+  readonly widthMm?: number | undefined;
+  readonly heightMm?: number | undefined;
 }
 
 /** Lifecycle actions on a seal. */
@@ -175,8 +175,8 @@ export function createSealService(ctx: DomainContext): SealService {
       CN: input.name,
     };
     const k = input.key ?? { provider: 'generate' as const };
-    let key: KeyRef;
-    let chain: Certificate[];
+    let key: KeyRef | undefined;
+    let chain: Certificate[] | undefined;
     const issue = async (algorithm: string, publicKey: PublicKey): Promise<Certificate[]> => {
       const issued = await ctx.pki.issueSealCertificate({ algorithm, subject, publicKey, notBefore: now, notAfter });
       return [...issued.chain];
@@ -242,6 +242,7 @@ export function createSealService(ctx: DomainContext): SealService {
         break;
       }
     }
+    if (key === undefined || chain === undefined) throw new ServiceError('ERR_INTERNAL', 'No key made');
     const leaf = chain[0]!;
     if (ctx.pki.isOwnIssued(leaf)) await ctx.pki.recordCertificate(leaf);
     if (makerSet?.sealMaker === undefined) throw new ServiceError('ERR_SERVICE_UNAVAILABLE', 'The server has no seal-making identity');

@@ -170,7 +170,7 @@ export function createSessionService(ctx: DomainContext): SessionService {
         sha256Before,
         size: pdf.length,
         preparedFile: `${id}.pdf`,
-        byteRange: [...prepared.byteRange],
+        byteRange: [prepared.byteRange[0], prepared.byteRange[1], prepared.byteRange[2], prepared.byteRange[3]],
         contentsSize: prepared.contentsSize,
         ...frozen,
         toBeSigned: b64(tbs),

@@ -167,7 +167,7 @@ export async function readMultipart(
               open.delete(out);
               files.push({
                 field: name,
-                filename: info.filename,
+                filename: info.filename ?? '',
                 contentType: info.mimeType,
                 path,
                 size: fileSize,

@@ -214,11 +214,11 @@ export const serverSchema = defineSchema({
     ...helperCollections,
     apps: defineCollection<AppRecord>(),
     seals: defineCollection<SealRecord>({
-      indexes: { esID: { key: (s) => s.esID, unique: true } },
+      indexes: { esid: { key: (s) => s.esID, unique: true } },
     }),
     grants: defineCollection<GrantRecord>({
       indexes: {
-        sealApp: { key: (g) => indexKey(g.sealId, g.appId) },
+        seal_app: { key: (g) => indexKey(g.sealId, g.appId) },
         app: { key: (g) => g.appId },
       },
     }),

@@ -376,7 +376,9 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
       return (await client.completeSigningSession(session.id, signature)).pdf;
     },
     listUsage(query = {}) {
-      const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+      const qs = new URLSearchParams(
+        Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])),
+      ).toString();
       return json('GET', `/v1/seal-usage${qs === '' ? '' : `?${qs}`}`);
     },
     async exportLog(log) {

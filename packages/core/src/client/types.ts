@@ -9,30 +9,30 @@ export type SealPosition =
       /** Top-left corner, from the top-left of the visible page. */
       readonly x: number;
       readonly y: number;
-      readonly width?: number;
-      readonly height?: number;
-      readonly unit?: 'mm' | 'pt';
+      readonly width?: number | undefined;
+      readonly height?: number | undefined;
+      readonly unit?: 'mm' | 'pt' | undefined;
     }
   | {
       readonly type: 'keyword';
       readonly keyword: string;
       /** 1-based occurrence (default 1). */
-      readonly occurrence?: number;
-      readonly page?: number;
-      readonly offsetX?: number;
-      readonly offsetY?: number;
-      readonly width?: number;
-      readonly height?: number;
-      readonly unit?: 'mm' | 'pt';
+      readonly occurrence?: number | undefined;
+      readonly page?: number | undefined;
+      readonly offsetX?: number | undefined;
+      readonly offsetY?: number | undefined;
+      readonly width?: number | undefined;
+      readonly height?: number | undefined;
+      readonly unit?: 'mm' | 'pt' | undefined;
     }
   | {
       /** Riding seal (骑缝章) across the right edge of pages from..to. */
       readonly type: 'riding';
-      readonly pages?: readonly [number, number];
-      readonly y?: number;
-      readonly width?: number;
-      readonly height?: number;
-      readonly unit?: 'mm' | 'pt';
+      readonly pages?: readonly [number, number] | undefined;
+      readonly y?: number | undefined;
+      readonly width?: number | undefined;
+      readonly height?: number | undefined;
+      readonly unit?: 'mm' | 'pt' | undefined;
     };
 
 /** Lifecycle states of a seal (国办发〔2025〕33号: 停用/恢复, 挂失, 注销, 吊销). */
