@@ -12,7 +12,7 @@ import {
   type PublicKey,
   type Signer,
 } from '@govtrust/core/crypto';
-import { InvalidInputError, ServiceError } from '@govtrust/core/errors';
+import { InvalidInputError, ServiceError, isGovTrustError } from '@govtrust/core/errors';
 import { parseCertificate, type Certificate, type RevocationReason } from '@govtrust/core/pki';
 import { createSealId, drawSeal, makeSeal, sealToPng } from '@govtrust/core/seal';
 import type { SealStatus, SealStatusView, SealView } from '@govtrust/core/client';
@@ -283,16 +283,7 @@ export function createSealService(ctx: DomainContext): SealService {
       const heightMm = input.heightMm ?? widthMm;
       const picture =
         input.picturePng === undefined
-          ? await sealToPng(
-              drawSeal({
-                shape: 'round',
-                text: input.organisation.name,
-                ...(input.name === input.organisation.name ? {} : { bottomText: input.name }),
-                star: true,
-                sizeMm: widthMm,
-              }),
-              { dpi: 300 },
-            )
+          ? await drawDefaultPicture(input.organisation.name, input.name, widthMm)
           : new Uint8Array(Buffer.from(input.picturePng, 'base64'));
       const m = await makeMaterial(id, 1, input, esID, picture, { widthMm, heightMm });
       const now = ctx.now().toISOString();
@@ -466,6 +457,20 @@ export function createSealService(ctx: DomainContext): SealService {
     },
   };
   return service;
+}
+
+/** The default seal picture: organisation name on the arc, star, seal name at the bottom when it fits. */
+async function drawDefaultPicture(organisation: string, name: string, sizeMm: number): Promise<Uint8Array> {
+  const base = { shape: 'round' as const, text: organisation, star: true, sizeMm };
+  let drawing;
+  try {
+    drawing = drawSeal(name === organisation ? base : { ...base, bottomText: name });
+  } catch (err) {
+    // A long seal name does not fit the bottom line: the organisation name alone still identifies it.
+    if (!isGovTrustError(err) || !err.code.startsWith('ERR_SEAL_IMAGE_')) throw err;
+    drawing = drawSeal(base);
+  }
+  return sealToPng(drawing, { dpi: 300 });
 }
 
 function certificateFacts(c: Certificate): SealRecord['certificate'] {

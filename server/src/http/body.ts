@@ -46,6 +46,8 @@ export interface UploadedFile {
   readonly contentType: string;
   readonly path: string;
   readonly size: number;
+  /** SHA-256 of the file (hex), computed while streaming. */
+  readonly sha256: string;
 }
 
 /** A parsed multipart form. */
@@ -99,6 +101,8 @@ export async function readMultipart(
   try {
     bb = busboy({
       headers: req.headers,
+      // RFC 7578 4.2: file names are UTF-8 (busboy's default would read them as latin1).
+      defParamCharset: 'utf8',
       limits: {
         files: limits.files,
         fields: limits.fields,
@@ -155,8 +159,10 @@ export async function readMultipart(
         const out = createWriteStream(path, { mode: 0o600 });
         open.add(out);
         let fileSize = 0;
+        const fileHash = createHasher('sha256');
         stream.on('data', (c: Buffer) => {
           fileSize += c.length;
+          fileHash.update(c);
         });
         stream.on('limit', () => {
           fail(new InputTooLargeError(`File ${name} is too large`, limits.bodyBytes));
@@ -171,6 +177,7 @@ export async function readMultipart(
                 contentType: info.mimeType,
                 path,
                 size: fileSize,
+                sha256: fileHash.digest('hex'),
               });
               res();
             });

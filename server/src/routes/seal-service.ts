@@ -270,7 +270,8 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
           key === undefined
             ? ''
             : Buffer.from(
-                digest('sha256', new TextEncoder().encode(`${form!.fields.request ?? ''}\n${form!.digest}`)),
+                // What the request means: its JSON and the document, not the multipart framing.
+                digest('sha256', new TextEncoder().encode(`${form!.fields.request ?? ''}\n${file.sha256}`)),
               ).toString('hex');
         const r = await d.applications.apply({
           app: app!,
