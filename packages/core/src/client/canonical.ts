@@ -4,7 +4,7 @@
  * SM3) signatures, after the e签宝 V3 canonical-request scheme plus a nonce and an app id.
  * @module
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createHasher, type HashAlgorithm } from '../crypto/index.js';
 import { InvalidInputError } from '../errors/index.js';
 
@@ -62,7 +62,7 @@ function safeDecode(value: string): string {
 
 /**
  * The query string in canonical form: pairs decoded, re-encoded strictly (RFC 3986), sorted by
- * name then value, joined with `&`. An empty query gives the empty string.
+ * name then value (code-unit order of the encoded text), joined with `&`. An empty query gives the empty string.
  */
 export function canonicalQuery(query: string): string {
   const q = query.startsWith('?') ? query.slice(1) : query;
@@ -191,7 +191,7 @@ export function signRequest(options: SignRequestOptions): Record<string, string>
     options.digestAlgorithm ?? (algorithm === 'HMAC-SM3' ? 'sm3' : 'sha256'),
   );
   const timestamp = String((options.now ?? new Date()).getTime());
-  const nonce = options.nonce ?? Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
+  const nonce = options.nonce ?? randomBytes(16).toString('hex');
   const canonical = canonicalRequest({
     method: options.method,
     target: options.target,
