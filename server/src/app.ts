@@ -85,10 +85,14 @@ export function createApp(deps: AppDeps): Express {
     re: new RegExp(`^${r.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),
   }));
   app.use((req, res) => {
-    const allowed = patterns.filter((p) => p.re.test(req.path)).map((p) => p.r.method.toUpperCase());
+    const allowed = patterns
+      .filter((p) => p.re.test(req.path))
+      .map((p) => p.r.method.toUpperCase());
     if (allowed.length > 0) {
       const allow = [...new Set(allowed)].join(', ');
-      sendProblem(req, res, 'ERR_HTTP_METHOD_NOT_ALLOWED', `Allowed: ${allow}`, { headers: { Allow: allow } });
+      sendProblem(req, res, 'ERR_HTTP_METHOD_NOT_ALLOWED', `Allowed: ${allow}`, {
+        headers: { Allow: allow },
+      });
       return;
     }
     sendProblem(req, res, 'ERR_HTTP_NOT_FOUND', new ServiceError('ERR_HTTP_NOT_FOUND').message);

@@ -39,7 +39,10 @@ export async function prepareDataDir(config: ServerConfig, publicUrl: string): P
   if (!existsSync(join(pkiDir, 'manifest.json'))) {
     // DEV ONLY hierarchy with the server's own URLs in every certificate; RSA and P-256 are what
     // PDF readers verify, SM2 makes the GB/T 38540 seals.
-    const { files } = await generatePkiHierarchy({ ...defaultPkiHierarchyConfig, baseUrl: publicUrl });
+    const { files } = await generatePkiHierarchy({
+      ...defaultPkiHierarchyConfig,
+      baseUrl: publicUrl,
+    });
     for (const f of files) {
       const path = join(pkiDir, f.path);
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
@@ -52,8 +55,18 @@ export async function prepareDataDir(config: ServerConfig, publicUrl: string): P
 /** Creates the credentials, the demo seal and grant, and the demo PDF (after the server is built). */
 export async function seedDemo(server: GovTrustServer): Promise<BootstrapResult> {
   const dir = server.config.dataDir;
-  const admin = await server.apps.create({ name: 'Administrator', roles: ['admin', 'seal-user'], actor: 'system', requestId: null });
-  const demo = await server.apps.create({ name: 'Demo approval system', roles: ['seal-user'], actor: 'system', requestId: null });
+  const admin = await server.apps.create({
+    name: 'Administrator',
+    roles: ['admin', 'seal-user'],
+    actor: 'system',
+    requestId: null,
+  });
+  const demo = await server.apps.create({
+    name: 'Demo approval system',
+    roles: ['seal-user'],
+    actor: 'system',
+    requestId: null,
+  });
   const adminSecretFile = join(dir, 'credentials', 'admin.secret');
   const demoSecretFile = join(dir, 'credentials', 'demo.secret');
   writeSecret(adminSecretFile, `${admin.secret}\n`);
@@ -77,7 +90,18 @@ export async function seedDemo(server: GovTrustServer): Promise<BootstrapResult>
   writeFileSync(demoPdf, makeDemoPdf());
   writeFileSync(
     join(dir, 'demo.json'),
-    JSON.stringify({ adminAppId: admin.appId, demoAppId: demo.appId, demoSealId: seal.id }, null, 2) + '\n',
+    JSON.stringify(
+      { adminAppId: admin.appId, demoAppId: demo.appId, demoSealId: seal.id },
+      null,
+      2,
+    ) + '\n',
   );
-  return { adminAppId: admin.appId, adminSecretFile, demoAppId: demo.appId, demoSecretFile, demoSealId: seal.id, demoPdf };
+  return {
+    adminAppId: admin.appId,
+    adminSecretFile,
+    demoAppId: demo.appId,
+    demoSecretFile,
+    demoSealId: seal.id,
+    demoPdf,
+  };
 }

@@ -24,12 +24,25 @@ export const configSchema = z.strictObject({
     .default({ driver: 'lowdb', durability: 'fsync' }),
   limits: z
     .strictObject({
-      jsonBytes: z.number().int().min(1024).default(1024 * 1024),
-      uploadBytes: z.number().int().min(1024).default(50 * 1024 * 1024),
+      jsonBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1024 * 1024),
+      uploadBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(50 * 1024 * 1024),
       maxFiles: z.number().int().min(1).max(100).default(20),
       batchItems: z.number().int().min(1).max(100).default(20),
     })
-    .default({ jsonBytes: 1024 * 1024, uploadBytes: 50 * 1024 * 1024, maxFiles: 20, batchItems: 20 }),
+    .default({
+      jsonBytes: 1024 * 1024,
+      uploadBytes: 50 * 1024 * 1024,
+      maxFiles: 20,
+      batchItems: 20,
+    }),
   auth: z
     .strictObject({ clockSkewMs: z.number().int().min(1000).max(3_600_000).default(300_000) })
     .default({ clockSkewMs: 300_000 }),
@@ -83,10 +96,13 @@ export function loadConfig(options: {
     try {
       fromFile = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new InvalidInputError(`Cannot read the configuration ${path}: ${err instanceof Error ? err.message : String(err)}`, {
-        field: 'config',
-        cause: err,
-      });
+      throw new InvalidInputError(
+        `Cannot read the configuration ${path}: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          field: 'config',
+          cause: err,
+        },
+      );
     }
     for (const k of ['dataDir', 'pkiDir', 'masterKeyFile'] as const) {
       const v = fromFile[k];

@@ -1,7 +1,9 @@
 /** A small demo PDF (ISO 32000-1, classic xref table) for the quick start: two pages of text with a "Seal here:" keyword. @module */
 
 /** Builds the demo PDF: A4 pages, Helvetica text, a keyword for keyword placement. */
-export function makeDemoPdf(options: { readonly title?: string; readonly pages?: number } = {}): Uint8Array {
+export function makeDemoPdf(
+  options: { readonly title?: string; readonly pages?: number } = {},
+): Uint8Array {
   const pages = Math.max(1, Math.min(20, options.pages ?? 2));
   const title = (options.title ?? 'GovTrust demo approval').replace(/[()\\]/g, '');
   const objects: string[] = [];
@@ -17,8 +19,12 @@ export function makeDemoPdf(options: { readonly title?: string; readonly pages?:
       `BT /F1 11 Tf 72 722 Td (It carries no meaning; seal it with govtrust remote seal and check it with pdfsig.) Tj ET`,
       ...(i === pages - 1 ? ['BT /F1 12 Tf 360 200 Td (Seal here:) Tj ET'] : []),
     ].join('\n');
-    objects.push(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`);
-    objects.push(`<< /Length ${Buffer.byteLength(lines, 'latin1')} >>\nstream\n${lines}\nendstream`);
+    objects.push(
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.28 841.89] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`,
+    );
+    objects.push(
+      `<< /Length ${Buffer.byteLength(lines, 'latin1')} >>\nstream\n${lines}\nendstream`,
+    );
   }
   let out = '%PDF-1.7\n%\xe2\xe3\xcf\xd3\n';
   const offsets: number[] = [];

@@ -81,7 +81,9 @@ export async function runServer(options: RunServerOptions = {}): Promise<Running
   const url = config.publicUrl ?? `http://${config.host}:${port}`;
   const bootstrap = first ? await seedDemo(server) : undefined;
   const timer = setInterval(() => {
-    void server.maintenance().catch((err: unknown) => server.context.logger.warn({ err }, 'maintenance failed'));
+    void server
+      .maintenance()
+      .catch((err: unknown) => server.context.logger.warn({ err }, 'maintenance failed'));
   }, 60_000);
   timer.unref();
   print(`GovTrust seal service listening on ${url} (data: ${config.dataDir})\n`);

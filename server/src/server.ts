@@ -67,7 +67,12 @@ function certificateStatusStore(store: ServerStore): CertificateStatusStore {
       const out = [];
       let after: string | undefined;
       for (let i = 0; i < 10_000; i++) {
-        const page = await store.query('certificates', { index: 'revoked', equals: issuer, limit: 1000, ...(after === undefined ? {} : { after }) });
+        const page = await store.query('certificates', {
+          index: 'revoked',
+          equals: issuer,
+          limit: 1000,
+          ...(after === undefined ? {} : { after }),
+        });
         out.push(...page.items.map((x) => x.value));
         if (page.next === undefined) break;
         after = page.next;
@@ -89,11 +94,18 @@ function certificateStatusStore(store: ServerStore): CertificateStatusStore {
 /** Reads the 32-byte master key (hex or raw file). */
 function readMasterKey(path: string): Uint8Array {
   if (!existsSync(path))
-    throw new ServiceError('ERR_SERVICE_UNAVAILABLE', `No master key at ${path} (run govtrust serve once to create a data folder, or set masterKeyFile)`);
+    throw new ServiceError(
+      'ERR_SERVICE_UNAVAILABLE',
+      `No master key at ${path} (run govtrust serve once to create a data folder, or set masterKeyFile)`,
+    );
   const raw = readFileSync(path);
   const text = raw.toString('utf8').trim();
   const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : raw;
-  if (key.length !== 32) throw new ServiceError('ERR_SERVICE_UNAVAILABLE', `The master key ${path} must be 32 bytes (or 64 hex digits)`);
+  if (key.length !== 32)
+    throw new ServiceError(
+      'ERR_SERVICE_UNAVAILABLE',
+      `The master key ${path} must be 32 bytes (or 64 hex digits)`,
+    );
   return new Uint8Array(key);
 }
 
@@ -102,17 +114,31 @@ function readMasterKey(path: string): Uint8Array {
  * keys, services, routes and the express app.
  * @throws {ServiceError} ERR_SERVICE_UNAVAILABLE without a master key; store errors (ERR_STORE_LOCKED, ERR_STORE_CORRUPT)
  */
-export async function createServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<GovTrustServer> {
+export async function createServer(
+  config: ServerConfig,
+  options: CreateServerOptions = {},
+): Promise<GovTrustServer> {
   const now = options.now ?? ((): Date => new Date());
-  const logger = options.logger ?? createLogger({ level: config.logLevel, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+    });
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? true });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store: ServerStore =
     config.store.driver === 'memory'
       ? createMemoryStore(serverSchema)
-      : await openLowdbStore({ dir: join(config.dataDir, 'store'), schema: serverSchema, durability: config.store.durability });
+      : await openLowdbStore({
+          dir: join(config.dataDir, 'store'),
+          schema: serverSchema,
+          durability: config.store.durability,
+        });
   try {
-    const secrets = createSecretBox(readMasterKey(config.masterKeyFile ?? join(config.dataDir, 'master.key')));
+    const secrets = createSecretBox(
+      readMasterKey(config.masterKeyFile ?? join(config.dataDir, 'master.key')),
+    );
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const pki = await loadServerPki({
       dir: config.pkiDir ?? join(config.dataDir, 'pki'),
@@ -146,13 +172,18 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     let readyCache: { at: number; checks: ReadinessCheck[] } | undefined;
     const readiness = async (): Promise<ReadinessCheck[]> => {
       // Opening every key on each probe would hammer tokens: keep the answer for 10 seconds.
-      if (readyCache !== undefined && now().getTime() - readyCache.at < 10_000) return readyCache.checks;
+      if (readyCache !== undefined && now().getTime() - readyCache.at < 10_000)
+        return readyCache.checks;
       const checks: ReadinessCheck[] = [];
       try {
         await store.logHead('usage');
         checks.push({ name: 'store', ok: true, detail: store.driver });
       } catch (err) {
-        checks.push({ name: 'store', ok: false, detail: err instanceof Error ? err.message : String(err) });
+        checks.push({
+          name: 'store',
+          ok: false,
+          detail: err instanceof Error ? err.message : String(err),
+        });
       }
       let bad = 0;
       let total = 0;
@@ -162,9 +193,17 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
           total++;
           if (!(await seals.keyUsable(s))) bad++;
         }
-        checks.push({ name: 'seal-keys', ok: bad === 0, detail: `${total - bad}/${total} active seal keys usable` });
+        checks.push({
+          name: 'seal-keys',
+          ok: bad === 0,
+          detail: `${total - bad}/${total} active seal keys usable`,
+        });
       } catch (err) {
-        checks.push({ name: 'seal-keys', ok: false, detail: err instanceof Error ? err.message : String(err) });
+        checks.push({
+          name: 'seal-keys',
+          ok: false,
+          detail: err instanceof Error ? err.message : String(err),
+        });
       }
       readyCache = { at: now().getTime(), checks };
       return checks;
@@ -172,7 +211,10 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     const refreshGauges = async (): Promise<void> => {
       metrics.keyStatus.reset();
       for (const s of await seals.list())
-        metrics.keyStatus.set({ seal: s.id, status: s.status }, s.status === 'active' && (await seals.keyUsable(s)) ? 1 : 0);
+        metrics.keyStatus.set(
+          { seal: s.id, status: s.status },
+          s.status === 'active' && (await seals.keyUsable(s)) ? 1 : 0,
+        );
       metrics.usageLogHead.set((await store.logHead('usage'))?.seq ?? 0);
     };
     const routes = buildRoutes({
@@ -192,11 +234,20 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
         docsPage: renderDocsPage,
       },
       pki,
-      sealService: { apps, seals, grants, applications, sessions, logs, batchItems: config.limits.batchItems },
+      sealService: {
+        apps,
+        seals,
+        grants,
+        applications,
+        sessions,
+        logs,
+        batchItems: config.limits.batchItems,
+      },
     });
     const authenticate = createAuthenticator({
       findApp: (id) => apps.credentials(id),
-      registerNonce: (appId, nonce, at) => apps.registerNonce(appId, nonce, at, 2 * config.auth.clockSkewMs),
+      registerNonce: (appId, nonce, at) =>
+        apps.registerNonce(appId, nonce, at, 2 * config.auth.clockSkewMs),
       now,
       clockSkewMs: config.auth.clockSkewMs,
     });
@@ -206,7 +257,11 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       metrics,
       routes,
       authenticate,
-      appRateLimiter: createRateLimiter({ ratePerSecond: config.rateLimit.perSecond, burst: config.rateLimit.burst, now: clockMs }),
+      appRateLimiter: createRateLimiter({
+        ratePerSecond: config.rateLimit.perSecond,
+        burst: config.rateLimit.burst,
+        now: clockMs,
+      }),
       failureRateLimiter: createRateLimiter({
         ratePerSecond: config.rateLimit.authFailuresPerMinute / 60,
         burst: config.rateLimit.authFailuresPerMinute,
@@ -227,7 +282,11 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
           ...(info.clientIp === undefined ? {} : { clientIp: info.clientIp }),
         });
       },
-      limits: { jsonBytes: config.limits.jsonBytes, uploadBytes: config.limits.uploadBytes, maxFiles: config.limits.maxFiles },
+      limits: {
+        jsonBytes: config.limits.jsonBytes,
+        uploadBytes: config.limits.uploadBytes,
+        maxFiles: config.limits.maxFiles,
+      },
       uploadDir: context.files.uploads,
       trustProxy: config.trustProxy,
     });
@@ -240,7 +299,8 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       grants,
       async maintenance() {
         let n = 0;
-        for (const c of ['nonces', 'idempotency', 'sessions'] as const) n += await store.purgeExpired(c, now());
+        for (const c of ['nonces', 'idempotency', 'sessions'] as const)
+          n += await store.purgeExpired(c, now());
         return n;
       },
       async close() {

@@ -55,7 +55,12 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      logs.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      logs.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       cb();
     },
   });
@@ -71,7 +76,11 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     },
   });
   const now = options.now ?? ((): Date => new Date());
-  const server = await createServer(config, { now, logDestination: destination, processMetrics: false });
+  const server = await createServer(config, {
+    now,
+    logDestination: destination,
+    processMetrics: false,
+  });
   const http = server.app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => http.once('listening', r));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -81,7 +90,13 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
   let adminSecret: string;
   const existing = await server.apps.get(adminAppId);
   if (existing === undefined) {
-    const created = await server.apps.create({ name: 'Test admin', roles: ['admin', 'seal-user'], appId: adminAppId, actor: 'test', requestId: null });
+    const created = await server.apps.create({
+      name: 'Test admin',
+      roles: ['admin', 'seal-user'],
+      appId: adminAppId,
+      actor: 'test',
+      requestId: null,
+    });
     adminSecret = created.secret;
     writeFileSync(join(dataDir, 'admin.secret'), adminSecret);
   } else {

@@ -8,13 +8,23 @@ import { createHasher, type HashAlgorithm } from '@govtrust/core/crypto';
 const execFileAsync = promisify(execFile);
 
 /** Runs a tool without blocking the event loop (the server under test runs in this process). */
-export async function tool(cmd: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function tool(
+  cmd: string,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await execFileAsync(cmd, [...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = await execFileAsync(cmd, [...args], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    return {
+      code: typeof e.code === 'number' ? e.code : 1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    };
   }
 }
 
@@ -23,7 +33,17 @@ export async function makeNssDb(dir: string, rootPemPath: string): Promise<strin
   const db = join(dir, 'nss');
   mkdirSync(db, { recursive: true });
   await tool('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-  const r = await tool('certutil', ['-A', '-d', `sql:${db}`, '-n', 'govtrust-dev-root', '-t', 'CT,C,C', '-i', rootPemPath]);
+  const r = await tool('certutil', [
+    '-A',
+    '-d',
+    `sql:${db}`,
+    '-n',
+    'govtrust-dev-root',
+    '-t',
+    'CT,C,C',
+    '-i',
+    rootPemPath,
+  ]);
   if (r.code !== 0) throw new Error(r.stderr);
   return `sql:${db}`;
 }
@@ -38,7 +58,12 @@ export interface PdfsigResult {
 }
 
 /** Runs pdfsig (no OCSP fetch) on a PDF given as bytes. */
-export async function pdfsig(nssdb: string, dir: string, pdf: Uint8Array, name = 'check.pdf'): Promise<PdfsigResult[]> {
+export async function pdfsig(
+  nssdb: string,
+  dir: string,
+  pdf: Uint8Array,
+  name = 'check.pdf',
+): Promise<PdfsigResult[]> {
   const file = join(dir, name);
   writeFileSync(file, pdf);
   const r = await tool('pdfsig', ['-no-ocsp', '-nssdir', nssdb, file]);
@@ -71,7 +96,12 @@ export function rawSignatures(pdf: Uint8Array): RawSignature[] {
     const hex = text.slice(br[1] + 1, br[2] - 1);
     let cms = Buffer.from(hex, 'hex');
     // The CMS is zero-padded: cut at the DER length of the outer SEQUENCE.
-    const len = cms[1]! & 0x80 ? cms.subarray(2, 2 + (cms[1]! & 0x7f)).reduce((a, b) => a * 256 + b, 0) + 2 + (cms[1]! & 0x7f) : cms[1]! + 2;
+    const len =
+      cms[1]! & 0x80
+        ? cms.subarray(2, 2 + (cms[1]! & 0x7f)).reduce((a, b) => a * 256 + b, 0) +
+          2 +
+          (cms[1]! & 0x7f)
+        : cms[1]! + 2;
     cms = cms.subarray(0, len);
     out.push({
       byteRange: br,

@@ -51,7 +51,16 @@ describe('logs never carry secrets or documents', () => {
       'test',
     );
     const out = lines.join('');
-    for (const s of ['TOPSECRET', 'NESTED', 'SIGVALUE', 'Bearer T', 'secret contract', 'JVBERi0', 'BEGIN PRIVATE']) expect(out).not.toContain(s);
+    for (const s of [
+      'TOPSECRET',
+      'NESTED',
+      'SIGVALUE',
+      'Bearer T',
+      'secret contract',
+      'JVBERi0',
+      'BEGIN PRIVATE',
+    ])
+      expect(out).not.toContain(s);
     expect(out).toContain('"name":"ok"');
     expect(out).toContain('[redacted]');
   });
@@ -61,12 +70,31 @@ describe('configuration', () => {
   it('file, then environment, then overrides; relative paths from the file; invalid values name the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'govtrust-config-'));
     try {
-      writeFileSync(join(dir, 'c.json'), JSON.stringify({ port: 9000, dataDir: 'data', limits: { uploadBytes: 4096 } }));
-      const c = loadConfig({ file: join(dir, 'c.json'), env: { GOVTRUST_PORT: '9100', GOVTRUST_LOG_LEVEL: 'warn' }, overrides: { host: '0.0.0.0' } });
-      expect(c).toMatchObject({ port: 9100, host: '0.0.0.0', logLevel: 'warn', dataDir: join(dir, 'data'), limits: { uploadBytes: 4096, jsonBytes: 1048576 } });
-      expect(() => loadConfig({ overrides: { port: 70000 } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'port' }));
-      expect(() => loadConfig({ overrides: { nonsense: 1 } })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }));
-      expect(() => loadConfig({ file: join(dir, 'missing.json') })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'config' }));
+      writeFileSync(
+        join(dir, 'c.json'),
+        JSON.stringify({ port: 9000, dataDir: 'data', limits: { uploadBytes: 4096 } }),
+      );
+      const c = loadConfig({
+        file: join(dir, 'c.json'),
+        env: { GOVTRUST_PORT: '9100', GOVTRUST_LOG_LEVEL: 'warn' },
+        overrides: { host: '0.0.0.0' },
+      });
+      expect(c).toMatchObject({
+        port: 9100,
+        host: '0.0.0.0',
+        logLevel: 'warn',
+        dataDir: join(dir, 'data'),
+        limits: { uploadBytes: 4096, jsonBytes: 1048576 },
+      });
+      expect(() => loadConfig({ overrides: { port: 70000 } })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'port' }),
+      );
+      expect(() => loadConfig({ overrides: { nonsense: 1 } })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_INPUT' }),
+      );
+      expect(() => loadConfig({ file: join(dir, 'missing.json') })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_INPUT', field: 'config' }),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -78,7 +106,9 @@ describe('rate limiter and secret box', () => {
     let now = 0;
     const rl = createRateLimiter({ ratePerSecond: 2, burst: 3, now: () => now });
     for (let i = 0; i < 3; i++) rl.take('a');
-    expect(() => rl.take('a')).toThrow(expect.objectContaining({ code: 'ERR_HTTP_RATE_LIMITED', details: { retryAfter: 1 } }));
+    expect(() => rl.take('a')).toThrow(
+      expect.objectContaining({ code: 'ERR_HTTP_RATE_LIMITED', details: { retryAfter: 1 } }),
+    );
     rl.take('b');
     now = 600;
     rl.take('a');
@@ -89,15 +119,24 @@ describe('rate limiter and secret box', () => {
     const sealed = box.seal(new TextEncoder().encode('gts_abc'), 'app:a:secret:1');
     expect(sealed).not.toContain('gts_abc');
     expect(new TextDecoder().decode(box.open(sealed, 'app:a:secret:1'))).toBe('gts_abc');
-    expect(() => box.open(sealed, 'app:b:secret:1')).toThrow(expect.objectContaining({ code: 'ERR_INTERNAL' }));
-    expect(() => createSecretBox(new Uint8Array(32).fill(8)).open(sealed, 'app:a:secret:1')).toThrow(expect.objectContaining({ code: 'ERR_INTERNAL' }));
+    expect(() => box.open(sealed, 'app:b:secret:1')).toThrow(
+      expect.objectContaining({ code: 'ERR_INTERNAL' }),
+    );
+    expect(() =>
+      createSecretBox(new Uint8Array(32).fill(8)).open(sealed, 'app:a:secret:1'),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INTERNAL' }));
   });
 });
 
 describe('limits over HTTP', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = await startTestServer({ overrides: { limits: { uploadBytes: 16 * 1024, jsonBytes: 4096 }, rateLimit: { perSecond: 1, burst: 5 } } });
+    t = await startTestServer({
+      overrides: {
+        limits: { uploadBytes: 16 * 1024, jsonBytes: 4096 },
+        rateLimit: { perSecond: 1, burst: 5 },
+      },
+    });
   });
   afterAll(async () => {
     await t.cleanup();
@@ -110,8 +149,16 @@ describe('limits over HTTP', () => {
     const big = makeDemoPdf({ pages: 20 });
     const padded = new Uint8Array(40 * 1024);
     padded.set(big);
-    await expect(u.client.applySeal({ sealId: s.id, pdf: padded, positions: [{ type: 'page', page: 1, x: 1, y: 1 }] })).rejects.toMatchObject({ code: 'ERR_INPUT_TOO_LARGE', status: 413 });
-    const json = await t.admin.request('POST', '/v1/apps', { json: { name: 'x'.repeat(5000), roles: ['seal-user'] } });
+    await expect(
+      u.client.applySeal({
+        sealId: s.id,
+        pdf: padded,
+        positions: [{ type: 'page', page: 1, x: 1, y: 1 }],
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_INPUT_TOO_LARGE', status: 413 });
+    const json = await t.admin.request('POST', '/v1/apps', {
+      json: { name: 'x'.repeat(5000), roles: ['seal-user'] },
+    });
     expect(json.status).toBe(413);
     expect((await fetch(`${t.url}/livez`)).status).toBe(200);
   });

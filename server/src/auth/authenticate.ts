@@ -61,15 +61,24 @@ export function createAuthenticator(
     )
       throw new ServiceError('ERR_AUTH_MISSING');
     if (!isRequestSignatureAlgorithm(algorithm))
-      throw new ServiceError('ERR_AUTH_SIGNATURE', 'X-Signature-Alg must be HMAC-SHA256 or HMAC-SM3');
+      throw new ServiceError(
+        'ERR_AUTH_SIGNATURE',
+        'X-Signature-Alg must be HMAC-SHA256 or HMAC-SM3',
+      );
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(appId)) throw new ServiceError('ERR_AUTH_UNKNOWN_APP');
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce))
-      throw new ServiceError('ERR_AUTH_MISSING', 'X-Nonce must be 16-64 characters of A-Z a-z 0-9 _ -');
+      throw new ServiceError(
+        'ERR_AUTH_MISSING',
+        'X-Nonce must be 16-64 characters of A-Z a-z 0-9 _ -',
+      );
     let contentDigest: { algorithm: 'sha256' | 'sm3'; digest: Uint8Array };
     try {
       contentDigest = parseContentDigest(digest);
     } catch {
-      throw new ServiceError('ERR_AUTH_MISSING', 'X-Content-Digest must be sha256=<base64> or sm3=<base64>');
+      throw new ServiceError(
+        'ERR_AUTH_MISSING',
+        'X-Content-Digest must be sha256=<base64> or sm3=<base64>',
+      );
     }
     const app = await options.findApp(appId);
     if (app === undefined) throw new ServiceError('ERR_AUTH_UNKNOWN_APP');

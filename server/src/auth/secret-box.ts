@@ -18,7 +18,8 @@ export interface SecretBox {
  * @throws {ServiceError} ERR_INTERNAL for a key that is not 32 bytes
  */
 export function createSecretBox(masterKey: Uint8Array): SecretBox {
-  if (masterKey.length !== 32) throw new ServiceError('ERR_INTERNAL', 'The master key must be 32 bytes');
+  if (masterKey.length !== 32)
+    throw new ServiceError('ERR_INTERNAL', 'The master key must be 32 bytes');
   const key = Buffer.from(masterKey);
   return {
     seal(plaintext, context) {
@@ -40,9 +41,13 @@ export function createSecretBox(masterKey: Uint8Array): SecretBox {
           Buffer.concat([decipher.update(Buffer.from(parts[2]!, 'base64url')), decipher.final()]),
         );
       } catch (err) {
-        throw new ServiceError('ERR_INTERNAL', 'A sealed secret cannot be opened (wrong master key or tampered)', {
-          cause: err,
-        });
+        throw new ServiceError(
+          'ERR_INTERNAL',
+          'A sealed secret cannot be opened (wrong master key or tampered)',
+          {
+            cause: err,
+          },
+        );
       }
     },
   };

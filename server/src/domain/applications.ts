@@ -9,11 +9,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { digest } from '@govtrust/core/crypto';
 import { ServiceError, isGovTrustError } from '@govtrust/core/errors';
 import { sealPdf } from '@govtrust/core/pdf';
-import {
-  abandonIdempotent,
-  beginIdempotent,
-  completeIdempotent,
-} from '@govtrust/core/store';
+import { abandonIdempotent, beginIdempotent, completeIdempotent } from '@govtrust/core/store';
 import type { SealApplicationView, SealPosition } from '@govtrust/core/client';
 import type { AuthenticatedApp } from '../http/route.js';
 import type { ApplicationRecord, SealRecord, UsageEntry } from '../storage/schema.js';
@@ -74,12 +70,23 @@ export interface ApplicationService {
   get(id: string, app: AuthenticatedApp): Promise<ApplicationRecord>;
   result(id: string, app: AuthenticatedApp): Promise<Uint8Array>;
   /** Records a refusal that happened before the domain (failed authentication, rate limit). */
-  recordRefusal(entry: Omit<UsageEntry, 'time' | 'result'> & { readonly code: string }): Promise<void>;
+  recordRefusal(
+    entry: Omit<UsageEntry, 'time' | 'result'> & { readonly code: string },
+  ): Promise<void>;
 }
 
 /** Creates the application service. */
-export function createApplicationService(ctx: DomainContext, seals: SealService): ApplicationService {
-  const usageBase = (input: ApplyInput): Pick<UsageEntry, 'requestId' | 'appId' | 'authenticated' | 'action' | 'sealId' | 'level' | 'positions'> & Partial<UsageEntry> => ({
+export function createApplicationService(
+  ctx: DomainContext,
+  seals: SealService,
+): ApplicationService {
+  const usageBase = (
+    input: ApplyInput,
+  ): Pick<
+    UsageEntry,
+    'requestId' | 'appId' | 'authenticated' | 'action' | 'sealId' | 'level' | 'positions'
+  > &
+    Partial<UsageEntry> => ({
     requestId: input.requestId,
     appId: input.app.appId,
     authenticated: true,
@@ -135,7 +142,8 @@ export function createApplicationService(ctx: DomainContext, seals: SealService)
           now: ctx.now(),
         });
         if (start.state === 'completed') {
-          const id = String(start.response?.applicationId ?? '');
+          const stored = start.response?.applicationId;
+          const id = typeof stored === 'string' ? stored : '';
           return { application: await readApplication(id, input.app), replayed: true };
         }
       }
@@ -217,13 +225,19 @@ export function createApplicationService(ctx: DomainContext, seals: SealService)
           };
           await tx.insert('applications', id, record);
           if (idem !== undefined)
-            await completeIdempotent(tx, { scope, key: idem.key, response: { applicationId: id }, now: ctx.now() });
+            await completeIdempotent(tx, {
+              scope,
+              key: idem.key,
+              response: { applicationId: id },
+              now: ctx.now(),
+            });
           return record;
         });
         ctx.metrics.sealApplications.inc({ result: 'sealed', code: '' });
         return { application, replayed: false };
       } catch (err) {
-        if (idem !== undefined) await abandonIdempotent(ctx.store, { scope, key: idem.key }).catch(() => undefined);
+        if (idem !== undefined)
+          await abandonIdempotent(ctx.store, { scope, key: idem.key }).catch(() => undefined);
         throw err;
       }
     },

@@ -21,14 +21,24 @@ export interface NewCredential {
 }
 
 function newSecret(): { id: string; secret: string } {
-  return { id: `sec_${randomBytes(6).toString('hex')}`, secret: `gts_${randomBytes(32).toString('base64url')}` };
+  return {
+    id: `sec_${randomBytes(6).toString('hex')}`,
+    secret: `gts_${randomBytes(32).toString('base64url')}`,
+  };
 }
 
-const secretContext = (appId: string, secretId: string): string => `app:${appId}:secret:${secretId}`;
+const secretContext = (appId: string, secretId: string): string =>
+  `app:${appId}:secret:${secretId}`;
 
 /** The app service. */
 export interface AppService {
-  create(options: { name: string; roles: readonly Role[]; appId?: string; actor: string; requestId: string | null }): Promise<NewCredential>;
+  create(options: {
+    name: string;
+    roles: readonly Role[];
+    appId?: string;
+    actor: string;
+    requestId: string | null;
+  }): Promise<NewCredential>;
   /** Adds a secret; when two are active the older is retired first. */
   rotateSecret(appId: string, actor: string, requestId: string): Promise<NewCredential>;
   revokeSecret(appId: string, secretId: string, actor: string, requestId: string): Promise<void>;
@@ -62,7 +72,16 @@ export function createAppService(ctx: DomainContext): AppService {
         name: o.name,
         roles: [...new Set(o.roles)],
         status: 'active',
-        secrets: [{ id: s.id, sealed: ctx.secrets.seal(new TextEncoder().encode(s.secret), secretContext(appId, s.id)), createdAt: now }],
+        secrets: [
+          {
+            id: s.id,
+            sealed: ctx.secrets.seal(
+              new TextEncoder().encode(s.secret),
+              secretContext(appId, s.id),
+            ),
+            createdAt: now,
+          },
+        ],
         createdAt: now,
         updatedAt: now,
       };
@@ -88,7 +107,17 @@ export function createAppService(ctx: DomainContext): AppService {
         const retired = current.value.secrets.slice(0, current.value.secrets.length - kept.length);
         const next: AppRecord = {
           ...current.value,
-          secrets: [...kept, { id: s.id, sealed: ctx.secrets.seal(new TextEncoder().encode(s.secret), secretContext(appId, s.id)), createdAt: now }],
+          secrets: [
+            ...kept,
+            {
+              id: s.id,
+              sealed: ctx.secrets.seal(
+                new TextEncoder().encode(s.secret),
+                secretContext(appId, s.id),
+              ),
+              createdAt: now,
+            },
+          ],
           updatedAt: now,
         };
         await tx.put('apps', appId, next, { ifVersion: current.version });
@@ -112,19 +141,38 @@ export function createAppService(ctx: DomainContext): AppService {
         await tx.put(
           'apps',
           appId,
-          { ...current.value, secrets: current.value.secrets.filter((x) => x.id !== secretId), updatedAt: ctx.now().toISOString() },
+          {
+            ...current.value,
+            secrets: current.value.secrets.filter((x) => x.id !== secretId),
+            updatedAt: ctx.now().toISOString(),
+          },
           { ifVersion: current.version },
         );
-        await audit(tx, ctx, { requestId, actor, action: 'app.secret-revoked', target: `app:${appId}`, details: { secretId } });
+        await audit(tx, ctx, {
+          requestId,
+          actor,
+          action: 'app.secret-revoked',
+          target: `app:${appId}`,
+          details: { secretId },
+        });
       });
     },
     async setEnabled(appId, enabled, actor, requestId) {
       return ctx.store.transaction(async (tx) => {
         const current = await tx.get('apps', appId);
         if (current === undefined) throw new ServiceError('ERR_APP_NOT_FOUND');
-        const next: AppRecord = { ...current.value, status: enabled ? 'active' : 'disabled', updatedAt: ctx.now().toISOString() };
+        const next: AppRecord = {
+          ...current.value,
+          status: enabled ? 'active' : 'disabled',
+          updatedAt: ctx.now().toISOString(),
+        };
         await tx.put('apps', appId, next, { ifVersion: current.version });
-        await audit(tx, ctx, { requestId, actor, action: enabled ? 'app.enabled' : 'app.disabled', target: `app:${appId}` });
+        await audit(tx, ctx, {
+          requestId,
+          actor,
+          action: enabled ? 'app.enabled' : 'app.disabled',
+          target: `app:${appId}`,
+        });
         return next;
       });
     },
@@ -141,7 +189,8 @@ export function createAppService(ctx: DomainContext): AppService {
         active: r.status === 'active',
         secrets: r.secrets.map((s) => ({
           id: s.id,
-          reveal: () => new TextDecoder().decode(ctx.secrets.open(s.sealed, secretContext(r.appId, s.id))),
+          reveal: () =>
+            new TextDecoder().decode(ctx.secrets.open(s.sealed, secretContext(r.appId, s.id))),
         })),
       };
     },

@@ -19,10 +19,12 @@ export interface FileArea {
 
 /** Creates the file area under `dir` (results/, sessions/, uploads/). */
 export function createFileArea(dir: string): FileArea {
-  for (const sub of ['results', 'sessions', 'uploads']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
+  for (const sub of ['results', 'sessions', 'uploads'])
+    mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
   const safe = (name: string): string => {
     // Names come from server-generated ids only; refuse anything that could leave the folder.
-    if (!/^[A-Za-z0-9._-]{1,200}$/.test(name) || name.startsWith('.')) throw new Error(`bad file name ${name}`);
+    if (!/^[A-Za-z0-9._-]{1,200}$/.test(name) || name.startsWith('.'))
+      throw new Error(`bad file name ${name}`);
     return name;
   };
   return {

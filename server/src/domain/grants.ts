@@ -19,7 +19,12 @@ export function grantView(g: GrantRecord): GrantView {
 /** The outcome of an authorisation: the seal and grant to use, or the refusal code. */
 export type SealUseDecision =
   | { readonly ok: true; readonly seal: SealRecord; readonly grant: GrantRecord }
-  | { readonly ok: false; readonly code: ServiceErrorCode; readonly seal?: SealRecord; readonly grantId?: string };
+  | {
+      readonly ok: false;
+      readonly code: ServiceErrorCode;
+      readonly seal?: SealRecord;
+      readonly grantId?: string;
+    };
 
 /** Most specific refusal first when no grant is usable. */
 const refusalOrder: readonly ServiceErrorCode[] = [
@@ -36,11 +41,20 @@ const refusalOrder: readonly ServiceErrorCode[] = [
  */
 export async function decideSealUse(
   tx: ServerTx,
-  options: { readonly sealId: string; readonly appId: string; readonly now: Date; readonly reserve: boolean },
+  options: {
+    readonly sealId: string;
+    readonly appId: string;
+    readonly now: Date;
+    readonly reserve: boolean;
+  },
 ): Promise<SealUseDecision> {
   const seal = (await tx.get('seals', options.sealId))?.value;
   if (seal === undefined) return { ok: false, code: 'ERR_SEAL_NOT_FOUND' };
-  const page = await tx.query('grants', { index: 'seal_app', equals: indexKey(options.sealId, options.appId), limit: 1000 });
+  const page = await tx.query('grants', {
+    index: 'seal_app',
+    equals: indexKey(options.sealId, options.appId),
+    limit: 1000,
+  });
   if (page.items.length === 0) return { ok: false, code: 'ERR_GRANT_NONE', seal };
   const t = options.now.getTime();
   const refusals = new Set<ServiceErrorCode>();
@@ -54,9 +68,15 @@ export async function decideSealUse(
     else if (usable === undefined) usable = g;
   }
   if (usable === undefined)
-    return { ok: false, code: refusalOrder.find((c) => refusals.has(c)) ?? 'ERR_GRANT_NONE', seal, grantId: page.items[0]!.value.id };
+    return {
+      ok: false,
+      code: refusalOrder.find((c) => refusals.has(c)) ?? 'ERR_GRANT_NONE',
+      seal,
+      grantId: page.items[0]!.value.id,
+    };
   const stateRefusal = sealStatusRefusal(seal.status);
-  if (stateRefusal !== undefined) return { ok: false, code: stateRefusal, seal, grantId: usable.value.id };
+  if (stateRefusal !== undefined)
+    return { ok: false, code: stateRefusal, seal, grantId: usable.value.id };
   if (t < Date.parse(seal.validFrom) || t > Date.parse(seal.validTo))
     return { ok: false, code: 'ERR_SEAL_EXPIRED', seal, grantId: usable.value.id };
   let grant = usable.value;
@@ -71,7 +91,12 @@ export async function decideSealUse(
 export async function releaseSealUse(tx: ServerTx, grantId: string): Promise<void> {
   const g = await tx.get('grants', grantId);
   if (g === undefined || g.value.usedCount === 0) return;
-  await tx.put('grants', grantId, { ...g.value, usedCount: g.value.usedCount - 1 }, { ifVersion: g.version });
+  await tx.put(
+    'grants',
+    grantId,
+    { ...g.value, usedCount: g.value.usedCount - 1 },
+    { ifVersion: g.version },
+  );
 }
 
 /** The grant service (admin). */
@@ -84,7 +109,12 @@ export interface GrantService {
   ): Promise<GrantRecord>;
   listForSeal(sealId: string): Promise<readonly GrantRecord[]>;
   listForApp(appId: string): Promise<readonly GrantRecord[]>;
-  revoke(grantId: string, reason: string | undefined, actor: string, requestId: string): Promise<GrantRecord>;
+  revoke(
+    grantId: string,
+    reason: string | undefined,
+    actor: string,
+    requestId: string,
+  ): Promise<GrantRecord>;
 }
 
 /** Creates the grant service. */
@@ -93,9 +123,18 @@ export function createGrantService(ctx: DomainContext): GrantService {
     async create(sealId, input, actor, requestId) {
       const now = ctx.now();
       const notBefore = input.notBefore === undefined ? now : new Date(input.notBefore);
-      const notAfter = input.notAfter === undefined ? new Date(now.getTime() + 365 * 86_400_000) : new Date(input.notAfter);
-      if (Number.isNaN(notBefore.getTime()) || Number.isNaN(notAfter.getTime()) || notAfter <= notBefore)
-        throw new InvalidInputError('notAfter must be a time after notBefore', { field: 'notAfter' });
+      const notAfter =
+        input.notAfter === undefined
+          ? new Date(now.getTime() + 365 * 86_400_000)
+          : new Date(input.notAfter);
+      if (
+        Number.isNaN(notBefore.getTime()) ||
+        Number.isNaN(notAfter.getTime()) ||
+        notAfter <= notBefore
+      )
+        throw new InvalidInputError('notAfter must be a time after notBefore', {
+          field: 'notAfter',
+        });
       const grant: GrantRecord = {
         id: `grt_${uuidv4().replace(/-/g, '').slice(0, 20)}`,
         sealId,
@@ -109,22 +148,35 @@ export function createGrantService(ctx: DomainContext): GrantService {
         createdBy: actor,
       };
       await ctx.store.transaction(async (tx) => {
-        if ((await tx.get('seals', sealId)) === undefined) throw new ServiceError('ERR_SEAL_NOT_FOUND', `No seal ${sealId}`);
-        if ((await tx.get('apps', input.appId)) === undefined) throw new ServiceError('ERR_APP_NOT_FOUND', `No app ${input.appId}`);
+        if ((await tx.get('seals', sealId)) === undefined)
+          throw new ServiceError('ERR_SEAL_NOT_FOUND', `No seal ${sealId}`);
+        if ((await tx.get('apps', input.appId)) === undefined)
+          throw new ServiceError('ERR_APP_NOT_FOUND', `No app ${input.appId}`);
         await tx.insert('grants', grant.id, grant);
         await audit(tx, ctx, {
           requestId,
           actor,
           action: 'grant.created',
           target: `grant:${grant.id}`,
-          details: { sealId, appId: input.appId, notBefore: grant.notBefore, notAfter: grant.notAfter, maxUses: grant.maxUses },
+          details: {
+            sealId,
+            appId: input.appId,
+            notBefore: grant.notBefore,
+            notAfter: grant.notAfter,
+            maxUses: grant.maxUses,
+          },
         });
       });
       return grant;
     },
     async listForSeal(sealId) {
-      if ((await ctx.store.get('seals', sealId)) === undefined) throw new ServiceError('ERR_SEAL_NOT_FOUND', `No seal ${sealId}`);
-      const page = await ctx.store.query('grants', { index: 'seal_app', prefix: indexKey(sealId, ''), limit: 1000 });
+      if ((await ctx.store.get('seals', sealId)) === undefined)
+        throw new ServiceError('ERR_SEAL_NOT_FOUND', `No seal ${sealId}`);
+      const page = await ctx.store.query('grants', {
+        index: 'seal_app',
+        prefix: indexKey(sealId, ''),
+        limit: 1000,
+      });
       return page.items.map((x) => x.value);
     },
     async listForApp(appId) {
@@ -148,7 +200,11 @@ export function createGrantService(ctx: DomainContext): GrantService {
           actor,
           action: 'grant.revoked',
           target: `grant:${grantId}`,
-          details: { sealId: next.sealId, appId: next.appId, ...(reason === undefined ? {} : { reason }) },
+          details: {
+            sealId: next.sealId,
+            appId: next.appId,
+            ...(reason === undefined ? {} : { reason }),
+          },
         });
         return next;
       });

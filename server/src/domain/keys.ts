@@ -26,7 +26,12 @@ export interface KeyService {
    * The signer of a key with its certificate chain (DER).
    * @throws {ServiceError} ERR_SEAL_KEY_UNAVAILABLE when the key cannot be opened (or is external)
    */
-  signer(cacheKey: string, context: string, ref: KeyRef, chain: readonly Uint8Array[]): Promise<Signer>;
+  signer(
+    cacheKey: string,
+    context: string,
+    ref: KeyRef,
+    chain: readonly Uint8Array[],
+  ): Promise<Signer>;
   /** Forgets a cached signer (after a re-make or status change), closing a token session. */
   forget(cacheKey: string): void;
   /** Closes every token session. */
@@ -34,7 +39,11 @@ export interface KeyService {
 }
 
 function unavailable(message: string, cause?: unknown): ServiceError {
-  return new ServiceError('ERR_SEAL_KEY_UNAVAILABLE', message, cause === undefined ? {} : { cause });
+  return new ServiceError(
+    'ERR_SEAL_KEY_UNAVAILABLE',
+    message,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function readSecretFile(path: string): string {
@@ -60,7 +69,10 @@ export function createKeyService(secrets: SecretBox): KeyService {
           return createSigner(importPrivateKey(pem), { certificateChain: chain });
         }
         case 'pkcs12': {
-          const p12 = importPkcs12(new Uint8Array(readFileSync(ref.path)), readSecretFile(ref.passwordFile));
+          const p12 = importPkcs12(
+            new Uint8Array(readFileSync(ref.path)),
+            readSecretFile(ref.passwordFile),
+          );
           return createSigner(p12.privateKey, { certificateChain: chain });
         }
         case 'pkcs11':
@@ -69,11 +81,15 @@ export function createKeyService(secrets: SecretBox): KeyService {
             pin: readSecretFile(ref.pinFile),
             ...(ref.tokenLabel === undefined ? {} : { tokenLabel: ref.tokenLabel }),
             ...(ref.keyLabel === undefined ? {} : { keyLabel: ref.keyLabel }),
-            ...(ref.keyId === undefined ? {} : { keyId: new Uint8Array(Buffer.from(ref.keyId, 'hex')) }),
+            ...(ref.keyId === undefined
+              ? {}
+              : { keyId: new Uint8Array(Buffer.from(ref.keyId, 'hex')) }),
             certificateChain: chain,
           });
         case 'external':
-          throw unavailable('This seal has an external key: use a signing session (two-step signing)');
+          throw unavailable(
+            'This seal has an external key: use a signing session (two-step signing)',
+          );
       }
     } catch (err) {
       if (err instanceof ServiceError) throw err;

@@ -160,11 +160,15 @@ export async function loadServerPki(options: ServerPkiOptions): Promise<ServerPk
     });
   }
   if (sets.length === 0)
-    throw new PkiConfigError(`No CA hierarchy in ${dir} (expected {alg}/root.key, intermediate.key)`);
+    throw new PkiConfigError(
+      `No CA hierarchy in ${dir} (expected {alg}/root.key, intermediate.key)`,
+    );
   const byAlg = new Map(sets.map((s) => [s.algorithm, s]));
   const tsaSet =
     (options.tsaAlgorithm === undefined ? undefined : byAlg.get(options.tsaAlgorithm)) ??
-    ['p256', 'rsa', 'sm2', ...byAlg.keys()].map((a) => byAlg.get(a)).find((s) => s?.tsa !== undefined);
+    ['p256', 'rsa', 'sm2', ...byAlg.keys()]
+      .map((a) => byAlg.get(a))
+      .find((s) => s?.tsa !== undefined);
   if (tsaSet?.tsa === undefined) throw new PkiConfigError(`No TSA identity in ${dir}`);
 
   // Everything the hierarchy itself issued is answered for, with its configured status.
@@ -176,7 +180,16 @@ export async function loadServerPki(options: ServerPkiOptions): Promise<ServerPk
       >)
     : {};
   for (const set of sets) {
-    for (const name of ['intermediate', 'seal-maker', 'org-a', 'org-b', 'licence-issuer', 'tsa', 'ocsp', 'revoked']) {
+    for (const name of [
+      'intermediate',
+      'seal-maker',
+      'org-a',
+      'org-b',
+      'licence-issuer',
+      'tsa',
+      'ocsp',
+      'revoked',
+    ]) {
       const path = join(dir, set.algorithm, `${name}.pem`);
       if (!existsSync(path)) continue;
       const cert = parseCertificates(readFileSync(path, 'utf8'))[0]!;

@@ -6,12 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { v4 as uuidv4 } from 'uuid';
-import {
-  importPkcs12,
-  openPkcs11Signer,
-  type PublicKey,
-  type Signer,
-} from '@govtrust/core/crypto';
+import { importPkcs12, openPkcs11Signer, type PublicKey, type Signer } from '@govtrust/core/crypto';
 import { InvalidInputError, ServiceError, isGovTrustError } from '@govtrust/core/errors';
 import { parseCertificate, type Certificate, type RevocationReason } from '@govtrust/core/pki';
 import { createSealId, drawSeal, makeSeal, sealToPng } from '@govtrust/core/seal';
@@ -84,7 +79,9 @@ const statusCode = {
 } as const;
 
 /** The refusal code of a seal that is not active. */
-export function sealStatusRefusal(status: SealStatus): (typeof statusCode)[keyof typeof statusCode] | undefined {
+export function sealStatusRefusal(
+  status: SealStatus,
+): (typeof statusCode)[keyof typeof statusCode] | undefined {
   return status === 'active' ? undefined : statusCode[status];
 }
 
@@ -133,7 +130,13 @@ export interface SealService {
   create(input: CreateSealInput, actor: string, requestId: string | null): Promise<SealRecord>;
   get(id: string): Promise<SealRecord>;
   list(): Promise<readonly SealRecord[]>;
-  act(id: string, action: SealAction, reason: string | undefined, actor: string, requestId: string): Promise<SealRecord>;
+  act(
+    id: string,
+    action: SealAction,
+    reason: string | undefined,
+    actor: string,
+    requestId: string,
+  ): Promise<SealRecord>;
   /** The signer of an active seal with a server-side key. */
   signer(seal: SealRecord): Promise<Signer>;
   /** True when the key of the seal can be used now (readiness, metrics). */
@@ -152,7 +155,9 @@ interface MadeMaterial {
 /** Creates the seal service. */
 export function createSealService(ctx: DomainContext): SealService {
   const makerSet =
-    ctx.pki.set('sm2')?.sealMaker !== undefined ? ctx.pki.set('sm2') : ctx.pki.algorithms.find((s) => s.sealMaker !== undefined);
+    ctx.pki.set('sm2')?.sealMaker !== undefined
+      ? ctx.pki.set('sm2')
+      : ctx.pki.algorithms.find((s) => s.sealMaker !== undefined);
 
   /** Key, certificate and GB/T 38540 seal for one generation. */
   const makeMaterial = async (
@@ -178,7 +183,13 @@ export function createSealService(ctx: DomainContext): SealService {
     let key: KeyRef | undefined;
     let chain: Certificate[] | undefined;
     const issue = async (algorithm: string, publicKey: PublicKey): Promise<Certificate[]> => {
-      const issued = await ctx.pki.issueSealCertificate({ algorithm, subject, publicKey, notBefore: now, notAfter });
+      const issued = await ctx.pki.issueSealCertificate({
+        algorithm,
+        subject,
+        publicKey,
+        notBefore: now,
+        notAfter,
+      });
       return [...issued.chain];
     };
     switch (k.provider) {
@@ -194,14 +205,24 @@ export function createSealService(ctx: DomainContext): SealService {
       case 'pkcs12': {
         let certs: Uint8Array[];
         try {
-          certs = importPkcs12(new Uint8Array(readFileSync(k.path)), readFileSync(k.passwordFile, 'utf8').replace(/\r?\n$/, '')).certificates;
+          certs = importPkcs12(
+            new Uint8Array(readFileSync(k.path)),
+            readFileSync(k.passwordFile, 'utf8').replace(/\r?\n$/, ''),
+          ).certificates;
         } catch (err) {
-          throw new ServiceError('ERR_SEAL_KEY_UNAVAILABLE', 'The PKCS#12 file cannot be opened', { cause: err });
+          throw new ServiceError('ERR_SEAL_KEY_UNAVAILABLE', 'The PKCS#12 file cannot be opened', {
+            cause: err,
+          });
         }
         if (certs.length === 0)
           throw new InvalidInputError('The PKCS#12 file has no certificate', { field: 'key.path' });
         chain = certs.map((c) => parseCertificate(c));
-        key = { provider: 'pkcs12', algorithm: chain[0]!.publicKey.type, path: k.path, passwordFile: k.passwordFile };
+        key = {
+          provider: 'pkcs12',
+          algorithm: chain[0]!.publicKey.type,
+          path: k.path,
+          passwordFile: k.passwordFile,
+        };
         break;
       }
       case 'pkcs11': {
@@ -212,15 +233,22 @@ export function createSealService(ctx: DomainContext): SealService {
             pin: readFileSync(k.pinFile, 'utf8').replace(/\r?\n$/, ''),
             ...(k.tokenLabel === undefined ? {} : { tokenLabel: k.tokenLabel }),
             ...(k.keyLabel === undefined ? {} : { keyLabel: k.keyLabel }),
-            ...(k.keyId === undefined ? {} : { keyId: new Uint8Array(Buffer.from(k.keyId, 'hex')) }),
+            ...(k.keyId === undefined
+              ? {}
+              : { keyId: new Uint8Array(Buffer.from(k.keyId, 'hex')) }),
           });
           publicKey = s.publicKey;
           s.close();
         } catch (err) {
-          throw new ServiceError('ERR_SEAL_KEY_UNAVAILABLE', 'The PKCS#11 key cannot be opened', { cause: err });
+          throw new ServiceError('ERR_SEAL_KEY_UNAVAILABLE', 'The PKCS#11 key cannot be opened', {
+            cause: err,
+          });
         }
         if (publicKey === undefined)
-          throw new ServiceError('ERR_SEAL_KEY_UNAVAILABLE', 'The PKCS#11 token gives no public key');
+          throw new ServiceError(
+            'ERR_SEAL_KEY_UNAVAILABLE',
+            'The PKCS#11 token gives no public key',
+          );
         const alg = publicKey.type === 'sm2' ? 'sm2' : publicKey.type === 'rsa' ? 'rsa' : 'p256';
         chain = await issue(alg, publicKey);
         key = {
@@ -236,16 +264,20 @@ export function createSealService(ctx: DomainContext): SealService {
       }
       case 'external': {
         if (k.certificateChain.length === 0)
-          throw new InvalidInputError('An external key needs its certificate chain', { field: 'key.certificateChain' });
-        chain = k.certificateChain.map((c) => parseCertificate(new Uint8Array(Buffer.from(c, 'base64'))));
+          throw new InvalidInputError('An external key needs its certificate chain', {
+            field: 'key.certificateChain',
+          });
+        chain = k.certificateChain.map((c) =>
+          parseCertificate(new Uint8Array(Buffer.from(c, 'base64'))),
+        );
         key = { provider: 'external', algorithm: chain[0]!.publicKey.type };
         break;
       }
     }
-    if (key === undefined || chain === undefined) throw new ServiceError('ERR_INTERNAL', 'No key made');
     const leaf = chain[0]!;
     if (ctx.pki.isOwnIssued(leaf)) await ctx.pki.recordCertificate(leaf);
-    if (makerSet?.sealMaker === undefined) throw new ServiceError('ERR_SERVICE_UNAVAILABLE', 'The server has no seal-making identity');
+    if (makerSet?.sealMaker === undefined)
+      throw new ServiceError('ERR_SERVICE_UNAVAILABLE', 'The server has no seal-making identity');
     const validFrom = now;
     const validTo = new Date(Math.min(notAfter.getTime(), leaf.notAfter.getTime()));
     const seal = await makeSeal({
@@ -269,9 +301,13 @@ export function createSealService(ctx: DomainContext): SealService {
     };
   };
 
-  const get = async (id: string, tx?: ServerTx): Promise<{ value: SealRecord; version: number }> => {
+  const get = async (
+    id: string,
+    tx?: ServerTx,
+  ): Promise<{ value: SealRecord; version: number }> => {
     const r = await (tx ?? ctx.store).get('seals', id);
-    if (r === undefined) throw new ServiceError('ERR_SEAL_NOT_FOUND', `No seal ${id}`, { details: { sealId: id } });
+    if (r === undefined)
+      throw new ServiceError('ERR_SEAL_NOT_FOUND', `No seal ${id}`, { details: { sealId: id } });
     return r;
   };
 
@@ -338,7 +374,10 @@ export function createSealService(ctx: DomainContext): SealService {
       const out: SealRecord[] = [];
       let after: string | undefined;
       for (let i = 0; i < 1000; i++) {
-        const page = await ctx.store.query('seals', { limit: 1000, ...(after === undefined ? {} : { after }) });
+        const page = await ctx.store.query('seals', {
+          limit: 1000,
+          ...(after === undefined ? {} : { after }),
+        });
         out.push(...page.items.map((x) => x.value));
         if (page.next === undefined) break;
         after = page.next;
@@ -349,11 +388,17 @@ export function createSealService(ctx: DomainContext): SealService {
       const current = await get(id);
       const seal = current.value;
       if (!allowedFrom[action].includes(seal.status))
-        throw new ServiceError('ERR_SEAL_STATE', `A ${seal.status} seal cannot be ${action === 'report-loss' ? 'reported lost' : `${action}d`}`, {
-          details: { status: seal.status, action },
-        });
+        throw new ServiceError(
+          'ERR_SEAL_STATE',
+          `A ${seal.status} seal cannot be ${action === 'report-loss' ? 'reported lost' : `${action}d`}`,
+          {
+            details: { status: seal.status, action },
+          },
+        );
       const now = ctx.now();
-      const leaf = parseCertificate(new Uint8Array(Buffer.from(seal.certificateChain[0]!, 'base64')));
+      const leaf = parseCertificate(
+        new Uint8Array(Buffer.from(seal.certificateChain[0]!, 'base64')),
+      );
       let next: SealRecord;
       if (action === 'remake') {
         // 重新制作: a new key and certificate under the same seal identity; the old certificate is retired.
@@ -362,12 +407,23 @@ export function createSealService(ctx: DomainContext): SealService {
           seal.key.provider === 'software'
             ? { provider: 'generate', algorithm: algorithmSetOf(leaf) }
             : seal.key.provider === 'pkcs11'
-              ? { provider: 'pkcs11', module: seal.key.module, pinFile: seal.key.pinFile, ...(seal.key.tokenLabel === undefined ? {} : { tokenLabel: seal.key.tokenLabel }), ...(seal.key.keyLabel === undefined ? {} : { keyLabel: seal.key.keyLabel }), ...(seal.key.keyId === undefined ? {} : { keyId: seal.key.keyId }) }
+              ? {
+                  provider: 'pkcs11',
+                  module: seal.key.module,
+                  pinFile: seal.key.pinFile,
+                  ...(seal.key.tokenLabel === undefined ? {} : { tokenLabel: seal.key.tokenLabel }),
+                  ...(seal.key.keyLabel === undefined ? {} : { keyLabel: seal.key.keyLabel }),
+                  ...(seal.key.keyId === undefined ? {} : { keyId: seal.key.keyId }),
+                }
               : undefined;
         if (keyInput === undefined)
-          throw new ServiceError('ERR_SEAL_STATE', `A seal with a ${seal.key.provider} key is re-made by making it again with the new key`, {
-            details: { provider: seal.key.provider },
-          });
+          throw new ServiceError(
+            'ERR_SEAL_STATE',
+            `A seal with a ${seal.key.provider} key is re-made by making it again with the new key`,
+            {
+              details: { provider: seal.key.provider },
+            },
+          );
         const generation = seal.generation + 1;
         const m = await makeMaterial(
           id,
@@ -378,7 +434,10 @@ export function createSealService(ctx: DomainContext): SealService {
           { widthMm: seal.widthMm, heightMm: seal.heightMm },
         );
         if (ctx.pki.isOwnIssued(leaf))
-          await ctx.pki.revokeCertificate(leaf, { at: now, reason: seal.status === 'lost' ? 'keyCompromise' : 'superseded' });
+          await ctx.pki.revokeCertificate(leaf, {
+            at: now,
+            reason: seal.status === 'lost' ? 'keyCompromise' : 'superseded',
+          });
         next = {
           ...seal,
           status: 'active',
@@ -460,7 +519,11 @@ export function createSealService(ctx: DomainContext): SealService {
 }
 
 /** The default seal picture: organisation name on the arc, star, seal name at the bottom when it fits. */
-async function drawDefaultPicture(organisation: string, name: string, sizeMm: number): Promise<Uint8Array> {
+async function drawDefaultPicture(
+  organisation: string,
+  name: string,
+  sizeMm: number,
+): Promise<Uint8Array> {
   const base = { shape: 'round' as const, text: organisation, star: true, sizeMm };
   let drawing;
   try {
@@ -493,8 +556,11 @@ function defaultAlgorithmName(c: Certificate): string {
       return 'sm2-sm3';
     case 'rsa':
       return 'rsa-pkcs1-sha256';
-    default:
+    case 'rsa-pss':
+      return 'rsa-pss-sha256';
+    case 'ed25519':
+      return 'ed25519';
+    case 'ec':
       return c.publicKey.curve === 'P-384' ? 'ecdsa-sha384' : 'ecdsa-sha256';
   }
 }
-

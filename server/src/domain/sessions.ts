@@ -22,7 +22,12 @@ import { parseCertificate } from '@govtrust/core/pki';
 import { preparePdfSeal } from '@govtrust/core/pdf';
 import type { SealPosition, SigningSessionView } from '@govtrust/core/client';
 import type { AuthenticatedApp } from '../http/route.js';
-import type { ApplicationRecord, SealRecord, SessionRecord, UsageEntry } from '../storage/schema.js';
+import type {
+  ApplicationRecord,
+  SealRecord,
+  SessionRecord,
+  UsageEntry,
+} from '../storage/schema.js';
 import type { DomainContext } from './context.js';
 import { decideSealUse, releaseSealUse } from './grants.js';
 import { pictureOf, sealAttributeOf, toPlacement } from './sealing.js';
@@ -68,7 +73,10 @@ export interface SessionService {
   }): Promise<{ application: ApplicationRecord; pdf: Uint8Array }>;
 }
 
-function cmsOptions(seal: SealRecord, s: Pick<SessionRecord, 'signatureAlgorithm' | 'pdfDigest' | 'digestAlgorithm'>) {
+function cmsOptions(
+  seal: SealRecord,
+  s: Pick<SessionRecord, 'signatureAlgorithm' | 'pdfDigest' | 'digestAlgorithm'>,
+) {
   const chain = seal.certificateChain.map(fromB64);
   const leaf = parseCertificate(chain[0]!);
   return {
@@ -82,7 +90,11 @@ function cmsOptions(seal: SealRecord, s: Pick<SessionRecord, 'signatureAlgorithm
 }
 
 /** What a digest-signing device signs: H(tbs), or for SM2 e = SM3(Z_A || tbs). */
-function deviceDigest(seal: SealRecord, algorithm: SignatureAlgorithm, tbs: Uint8Array): Uint8Array {
+function deviceDigest(
+  seal: SealRecord,
+  algorithm: SignatureAlgorithm,
+  tbs: Uint8Array,
+): Uint8Array {
   const info = signatureAlgorithmInfo(algorithm);
   const leaf = parseCertificate(fromB64(seal.certificateChain[0]!));
   if (info.keyFamily === 'sm2') return sm2MessageDigest(tbs, leaf.publicKey.sm2Point!);
@@ -116,17 +128,30 @@ export function createSessionService(ctx: DomainContext): SessionService {
         ...(input.clientIp === undefined ? {} : { clientIp: input.clientIp }),
       };
       const decision = await ctx.store.transaction((tx) =>
-        decideSealUse(tx, { sealId: input.sealId, appId: input.app.appId, now: ctx.now(), reserve: false }),
+        decideSealUse(tx, {
+          sealId: input.sealId,
+          appId: input.app.appId,
+          now: ctx.now(),
+          reserve: false,
+        }),
       );
       if (!decision.ok) {
-        await refuse({ ...base, code: decision.code, ...(decision.grantId === undefined ? {} : { grantId: decision.grantId }) });
+        await refuse({
+          ...base,
+          code: decision.code,
+          ...(decision.grantId === undefined ? {} : { grantId: decision.grantId }),
+        });
         throw new ServiceError(decision.code, undefined, { details: { sealId: input.sealId } });
       }
       const seal = decision.seal;
       if (seal.key.provider !== 'external')
-        throw new ServiceError('ERR_SEAL_STATE', 'This seal signs on the server: use POST /v1/seal-applications', {
-          details: { keyProvider: seal.key.provider },
-        });
+        throw new ServiceError(
+          'ERR_SEAL_STATE',
+          'This seal signs on the server: use POST /v1/seal-applications',
+          {
+            details: { keyProvider: seal.key.provider },
+          },
+        );
       const chain = seal.certificateChain.map(fromB64);
       const leaf = parseCertificate(chain[0]!);
       const signingTime = ctx.now();
@@ -170,12 +195,19 @@ export function createSessionService(ctx: DomainContext): SessionService {
         sha256Before,
         size: pdf.length,
         preparedFile: `${id}.pdf`,
-        byteRange: [prepared.byteRange[0], prepared.byteRange[1], prepared.byteRange[2], prepared.byteRange[3]],
+        byteRange: [
+          prepared.byteRange[0],
+          prepared.byteRange[1],
+          prepared.byteRange[2],
+          prepared.byteRange[3],
+        ],
         contentsSize: prepared.contentsSize,
         ...frozen,
         toBeSigned: b64(tbs),
       };
-      await ctx.store.insert('sessions', id, record, { expiresAt: Date.parse(record.expiresAt) + 86_400_000 });
+      await ctx.store.insert('sessions', id, record, {
+        expiresAt: Date.parse(record.expiresAt) + 86_400_000,
+      });
       return sessionView(record, b64(deviceDigest(seal, algorithm, tbs)));
     },
     async complete(input) {
@@ -184,9 +216,13 @@ export function createSessionService(ctx: DomainContext): SessionService {
         throw new ServiceError('ERR_SESSION_NOT_FOUND', `No signing session ${input.sessionId}`);
       const session = found.value;
       if (session.status === 'completed')
-        throw new ServiceError('ERR_SESSION_COMPLETED', undefined, { details: { applicationId: session.applicationId } });
+        throw new ServiceError('ERR_SESSION_COMPLETED', undefined, {
+          details: { applicationId: session.applicationId },
+        });
       if (ctx.now().getTime() >= Date.parse(session.expiresAt))
-        throw new ServiceError('ERR_SESSION_EXPIRED', undefined, { details: { expiredAt: session.expiresAt } });
+        throw new ServiceError('ERR_SESSION_EXPIRED', undefined, {
+          details: { expiredAt: session.expiresAt },
+        });
       const base = {
         requestId: input.requestId,
         appId: input.app.appId,
@@ -196,34 +232,58 @@ export function createSessionService(ctx: DomainContext): SessionService {
         sessionId: session.id,
         level: session.level,
         positions: [session.position],
-        document: { filename: session.filename, sha256Before: session.sha256Before, size: session.size },
+        document: {
+          filename: session.filename,
+          sha256Before: session.sha256Before,
+          size: session.size,
+        },
         ...(session.bizId === undefined ? {} : { bizId: session.bizId }),
         ...(input.clientIp === undefined ? {} : { clientIp: input.clientIp }),
       };
       // The seal or grant may have changed since the session opened: decide again, and take the use now.
       const decision = await ctx.store.transaction((tx) =>
-        decideSealUse(tx, { sealId: session.sealId, appId: input.app.appId, now: ctx.now(), reserve: true }),
+        decideSealUse(tx, {
+          sealId: session.sealId,
+          appId: input.app.appId,
+          now: ctx.now(),
+          reserve: true,
+        }),
       );
       if (!decision.ok) {
-        await refuse({ ...base, code: decision.code, ...(decision.grantId === undefined ? {} : { grantId: decision.grantId }) });
+        await refuse({
+          ...base,
+          code: decision.code,
+          ...(decision.grantId === undefined ? {} : { grantId: decision.grantId }),
+        });
         throw new ServiceError(decision.code, undefined, { details: { sealId: session.sealId } });
       }
       const seal = decision.seal;
       let out: Uint8Array;
       try {
         if (seal.generation !== session.generation)
-          throw new ServiceError('ERR_SEAL_STATE', 'The seal was re-made after the session opened; open a new session');
+          throw new ServiceError(
+            'ERR_SEAL_STATE',
+            'The seal was re-made after the session opened; open a new session',
+          );
         const cms = prepareCms({
           ...cmsOptions(seal, session),
           ...(session.level === 'B-T' ? { timestamp: ctx.pki.tsa.client() } : {}),
         });
         const tbs = fromB64(session.toBeSigned);
         if (Buffer.compare(Buffer.from(cms.toBeSigned), Buffer.from(tbs)) !== 0)
-          throw new ServiceError('ERR_INTERNAL', 'The frozen signed attributes could not be rebuilt');
+          throw new ServiceError(
+            'ERR_INTERNAL',
+            'The frozen signed attributes could not be rebuilt',
+          );
         const leaf = parseCertificate(fromB64(seal.certificateChain[0]!));
         let valid = false;
         try {
-          valid = verifySignature(session.signatureAlgorithm as SignatureAlgorithm, leaf.publicKey, tbs, input.signature);
+          valid = verifySignature(
+            session.signatureAlgorithm as SignatureAlgorithm,
+            leaf.publicKey,
+            tbs,
+            input.signature,
+          );
         } catch {
           valid = false;
         }
@@ -234,7 +294,13 @@ export function createSessionService(ctx: DomainContext): SessionService {
         const code = isGovTrustError(err) ? err.code : 'ERR_INTERNAL';
         await ctx.store.transaction(async (tx) => {
           await releaseSealUse(tx, decision.grant.id);
-          await appendUsage(tx, { ...base, time: ctx.now().toISOString(), result: 'failed', code, grantId: decision.grant.id });
+          await appendUsage(tx, {
+            ...base,
+            time: ctx.now().toISOString(),
+            result: 'failed',
+            code,
+            grantId: decision.grant.id,
+          });
         });
         ctx.metrics.sealApplications.inc({ result: 'failed', code });
         throw err;
@@ -271,7 +337,12 @@ export function createSessionService(ctx: DomainContext): SessionService {
           createdAt,
         };
         await tx.insert('applications', id, record);
-        await tx.put('sessions', session.id, { ...current.value, status: 'completed', applicationId: id }, { ifVersion: current.version });
+        await tx.put(
+          'sessions',
+          session.id,
+          { ...current.value, status: 'completed', applicationId: id },
+          { ifVersion: current.version },
+        );
         return record;
       });
       ctx.metrics.sealApplications.inc({ result: 'sealed', code: '' });
@@ -294,7 +365,10 @@ function spliceContents(pdf: Uint8Array, s: SessionRecord, cms: Uint8Array): Uin
   h.update(pdf.subarray(0, b));
   h.update(pdf.subarray(c));
   if (h.digest('base64') !== s.pdfDigest)
-    throw new ServiceError('ERR_INTERNAL', 'The prepared document changed since the session opened');
+    throw new ServiceError(
+      'ERR_INTERNAL',
+      'The prepared document changed since the session opened',
+    );
   const view = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   view.write(Buffer.from(cms).toString('hex'), b + 1, 'latin1');
   view.fill(0x30, b + 1 + cms.length * 2, c - 1);

@@ -22,7 +22,12 @@ export interface UsageQuery {
 
 /** The view of one entry. */
 export function usageEntryView(e: LogEntry<UsageEntry>): UsageEntryView {
-  return { seq: e.seq, hash: e.hash, prevHash: e.prevHash, entry: e.entry as unknown as Record<string, unknown> };
+  return {
+    seq: e.seq,
+    hash: e.hash,
+    prevHash: e.prevHash,
+    entry: e.entry as unknown as Record<string, unknown>,
+  };
 }
 
 /** The usage and audit log reader. */

@@ -134,7 +134,10 @@ export async function readMultipart(
         size += chunk.length;
         if (size > limits.bodyBytes) {
           fail(
-            new InputTooLargeError(`The upload exceeds ${limits.bodyBytes} bytes`, limits.bodyBytes),
+            new InputTooLargeError(
+              `The upload exceeds ${limits.bodyBytes} bytes`,
+              limits.bodyBytes,
+            ),
           );
           return;
         }
@@ -196,7 +199,9 @@ export async function readMultipart(
         fail(new InputTooLargeError('Too many parts', limits.files + limits.fields));
       });
       bb.on('error', (err) => {
-        fail(new ServiceError('ERR_HTTP_MULTIPART', 'The multipart form is malformed', { cause: err }));
+        fail(
+          new ServiceError('ERR_HTTP_MULTIPART', 'The multipart form is malformed', { cause: err }),
+        );
       });
       bb.on('close', () => {
         if (!failed) resolve();

@@ -69,7 +69,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
         logger.error({ requestId: res.locals.requestId, code: err.code, err }, 'request failed');
       sendProblem(req, res, err.code, err.message, {
         ...(details === undefined ? {} : { details }),
-        ...(typeof retryAfter === 'number' ? { headers: { 'Retry-After': String(retryAfter) } } : {}),
+        ...(typeof retryAfter === 'number'
+          ? { headers: { 'Retry-After': String(retryAfter) } }
+          : {}),
       });
       return;
     }

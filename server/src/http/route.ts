@@ -189,7 +189,10 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
           res.locals.appId = auth.app.appId;
           deps.rateLimit(auth.app.appId);
           if (!auth.app.roles.includes(route.auth))
-            throw new ServiceError('ERR_AUTH_FORBIDDEN', `This operation needs the ${route.auth} role`);
+            throw new ServiceError(
+              'ERR_AUTH_FORBIDDEN',
+              `This operation needs the ${route.auth} role`,
+            );
         }
         const params = parseWith(route.params, req.params, 'path');
         const query = parseWith(route.query, req.query, 'query');
@@ -232,7 +235,11 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
           const raw = await readRawBody(req, limit, alg);
           checkDigest(auth, raw.digest);
           if (spec.type === 'json')
-            body = parseWith(spec.schema, parseJson(raw.bytes.toString('utf8'), 'The body'), 'body');
+            body = parseWith(
+              spec.schema,
+              parseJson(raw.bytes.toString('utf8'), 'The body'),
+              'body',
+            );
           else if (spec.type === 'raw') body = new Uint8Array(raw.bytes);
         }
         const reply = await route.handler({
@@ -257,7 +264,9 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
               .recordRefusal({
                 route,
                 requestId,
-                appId: auth?.app.appId ?? (typeof claimed === 'string' ? claimed.slice(0, 64) : undefined),
+                appId:
+                  auth?.app.appId ??
+                  (typeof claimed === 'string' ? claimed.slice(0, 64) : undefined),
                 authenticated: auth !== undefined,
                 code: err.code,
                 clientIp: req.ip,

@@ -57,7 +57,9 @@ export function buildOpenApi(
         ...(spec.schema !== undefined
           ? {
               content: {
-                [spec.contentType ?? 'application/json']: { schema: jsonSchema(spec.schema, 'output') },
+                [spec.contentType ?? 'application/json']: {
+                  schema: jsonSchema(spec.schema, 'output'),
+                },
               },
             }
           : spec.contentType !== undefined
@@ -69,7 +71,9 @@ export function buildOpenApi(
       description,
       content: { 'application/problem+json': { schema: problemRef } },
     });
-    responses['4XX'] = problem('Refused: see `code` (400 input, 401 signature, 403 role or grant, 404, 409 state, 413 size, 429 rate)');
+    responses['4XX'] = problem(
+      'Refused: see `code` (400 input, 401 signature, 403 role or grant, 404, 409 state, 413 size, 429 rate)',
+    );
     responses['5XX'] = problem('Server or key failure');
     let requestBody: Json | undefined;
     const b = r.body;
@@ -143,8 +147,7 @@ export function buildOpenApi(
 
 /** The docs page: a dependency-free HTML index of the operations, linking the OpenAPI JSON. */
 export function renderDocsPage(doc: Json): string {
-  const esc = (s: string): string =>
-    s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const info = doc.info as { title: string; version: string; description: string };
   const rows: string[] = [];
   for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {

@@ -57,11 +57,17 @@ export function opsRoutes(deps: OpsDeps): RouteDef[] {
       responses: {
         200: {
           description: 'Ready',
-          schema: z.object({ status: z.enum(['ready', 'not-ready']), checks: z.array(checkSchema) }),
+          schema: z.object({
+            status: z.enum(['ready', 'not-ready']),
+            checks: z.array(checkSchema),
+          }),
         },
         503: {
           description: 'Not ready (same body)',
-          schema: z.object({ status: z.enum(['ready', 'not-ready']), checks: z.array(checkSchema) }),
+          schema: z.object({
+            status: z.enum(['ready', 'not-ready']),
+            checks: z.array(checkSchema),
+          }),
         },
       },
       handler: async () => {

@@ -75,7 +75,9 @@ export function pkiRoutes(pki: ServerPki): RouteDef[] {
           der = new Uint8Array(0);
         }
         const bytes =
-          der.length === 0 ? encodeOcspErrorResponse('malformedRequest') : await pki.ocsp.handleRequest(der);
+          der.length === 0
+            ? encodeOcspErrorResponse('malformedRequest')
+            : await pki.ocsp.handleRequest(der);
         return {
           status: 200,
           bytes,
@@ -97,7 +99,8 @@ export function pkiRoutes(pki: ServerPki): RouteDef[] {
       responses: { 200: { description: 'DER CRL', contentType: 'application/pkix-crl' } },
       handler: async ({ params }) => {
         const der = await pki.crl(params.ca);
-        if (der === undefined) throw new ServiceError('ERR_HTTP_NOT_FOUND', `No CA named ${params.ca}`);
+        if (der === undefined)
+          throw new ServiceError('ERR_HTTP_NOT_FOUND', `No CA named ${params.ca}`);
         return {
           status: 200,
           bytes: der,
@@ -118,7 +121,8 @@ export function pkiRoutes(pki: ServerPki): RouteDef[] {
       responses: { 200: { description: 'DER certificate', contentType: 'application/pkix-cert' } },
       handler: ({ params }) => {
         const der = pki.caCertificate(params.ca);
-        if (der === undefined) throw new ServiceError('ERR_HTTP_NOT_FOUND', `No CA named ${params.ca}`);
+        if (der === undefined)
+          throw new ServiceError('ERR_HTTP_NOT_FOUND', `No CA named ${params.ca}`);
         return Promise.resolve({
           status: 200,
           bytes: der,

@@ -45,10 +45,24 @@ export interface SealServiceDeps {
 const sealActions: readonly { action: SealAction; summary: string }[] = [
   { action: 'suspend', summary: 'Suspend a seal (停用): applications are refused until resumed' },
   { action: 'resume', summary: 'Resume a suspended seal (恢复)' },
-  { action: 'report-loss', summary: 'Report a seal lost (挂失): its certificate is revoked (keyCompromise); re-make to use it again' },
-  { action: 'cancel', summary: 'Cancel a seal (注销): terminal, certificate revoked (cessationOfOperation)' },
-  { action: 'revoke', summary: 'Revoke a seal (吊销): terminal, certificate revoked (privilegeWithdrawn)' },
-  { action: 'remake', summary: 'Re-make a seal (重新制作): new key, certificate and GB/T 38540 seal; the old certificate is revoked' },
+  {
+    action: 'report-loss',
+    summary:
+      'Report a seal lost (挂失): its certificate is revoked (keyCompromise); re-make to use it again',
+  },
+  {
+    action: 'cancel',
+    summary: 'Cancel a seal (注销): terminal, certificate revoked (cessationOfOperation)',
+  },
+  {
+    action: 'revoke',
+    summary: 'Revoke a seal (吊销): terminal, certificate revoked (privilegeWithdrawn)',
+  },
+  {
+    action: 'remake',
+    summary:
+      'Re-make a seal (重新制作): new key, certificate and GB/T 38540 seal; the old certificate is revoked',
+  },
 ];
 
 const actorOf = (app: AuthenticatedApp | undefined): string => app?.appId ?? 'system';
@@ -56,7 +70,8 @@ const actorOf = (app: AuthenticatedApp | undefined): string => app?.appId ?? 'sy
 function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   const v = Array.isArray(header) ? header[0] : header;
-  if (v === undefined || !/^[\x21-\x7e]{1,128}$/.test(v)) throw new ServiceError('ERR_IDEMPOTENCY_KEY');
+  if (v === undefined || !/^[\x21-\x7e]{1,128}$/.test(v))
+    throw new ServiceError('ERR_IDEMPOTENCY_KEY');
   return v;
 }
 
@@ -74,7 +89,12 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       responses: { 201: { description: 'Created', schema: credentialViewSchema } },
       handler: async ({ body, app, requestId }) => ({
         status: 201,
-        json: await d.apps.create({ name: body.name, roles: body.roles, actor: actorOf(app), requestId }),
+        json: await d.apps.create({
+          name: body.name,
+          roles: body.roles,
+          actor: actorOf(app),
+          requestId,
+        }),
       }),
     }),
     defineRoute({
@@ -111,7 +131,8 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       method: 'post',
       path: '/v1/seals',
       operationId: 'createSeal',
-      summary: 'Make a seal (制作): key, certificate from the server CA (or uploaded), GB/T 38540 seal',
+      summary:
+        'Make a seal (制作): key, certificate from the server CA (or uploaded), GB/T 38540 seal',
       tags: ['seals'],
       auth: 'admin',
       body: { type: 'json', schema: createSealSchema },
@@ -129,7 +150,9 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       tags: ['seals'],
       auth: 'admin',
       body: { type: 'none' },
-      responses: { 200: { description: 'Seals', schema: z.object({ items: z.array(sealViewSchema) }) } },
+      responses: {
+        200: { description: 'Seals', schema: z.object({ items: z.array(sealViewSchema) }) },
+      },
       handler: async () => ({ status: 200, json: { items: (await d.seals.list()).map(sealView) } }),
     }),
     defineRoute({
@@ -142,7 +165,10 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       params: idParams,
       body: { type: 'none' },
       responses: { 200: { description: 'The seal', schema: sealViewSchema } },
-      handler: async ({ params }) => ({ status: 200, json: sealView(await d.seals.get(params.id)) }),
+      handler: async ({ params }) => ({
+        status: 200,
+        json: sealView(await d.seals.get(params.id)),
+      }),
     }),
     defineRoute({
       method: 'get',
@@ -173,7 +199,9 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
         responses: { 200: { description: 'The seal after the change', schema: sealViewSchema } },
         handler: async ({ params, body, app, requestId }) => ({
           status: 200,
-          json: sealView(await d.seals.act(params.id, action, body.reason, actorOf(app), requestId)),
+          json: sealView(
+            await d.seals.act(params.id, action, body.reason, actorOf(app), requestId),
+          ),
         }),
       }),
     ),
@@ -213,7 +241,9 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       auth: 'admin',
       params: idParams,
       body: { type: 'none' },
-      responses: { 200: { description: 'Grants', schema: z.object({ items: z.array(grantViewSchema) }) } },
+      responses: {
+        200: { description: 'Grants', schema: z.object({ items: z.array(grantViewSchema) }) },
+      },
       handler: async ({ params }) => ({
         status: 200,
         json: { items: (await d.grants.listForSeal(params.id)).map(grantView) },
@@ -228,7 +258,9 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       auth: 'seal-user',
       query: z.object({ appId: z.string().max(100).optional() }),
       body: { type: 'none' },
-      responses: { 200: { description: 'Grants', schema: z.object({ items: z.array(grantViewSchema) }) } },
+      responses: {
+        200: { description: 'Grants', schema: z.object({ items: z.array(grantViewSchema) }) },
+      },
       handler: async ({ query, app }) => {
         const appId = app!.roles.includes('admin') ? (query.appId ?? app!.appId) : app!.appId;
         return { status: 200, json: { items: (await d.grants.listForApp(appId)).map(grantView) } };
@@ -253,25 +285,33 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       method: 'post',
       path: '/v1/seal-applications',
       operationId: 'applySeal',
-      summary: 'Seal a PDF (用印): multipart with `request` (JSON) and `file` (the PDF); Idempotency-Key supported',
+      summary:
+        'Seal a PDF (用印): multipart with `request` (JSON) and `file` (the PDF); Idempotency-Key supported',
       tags: ['seal-applications'],
       auth: 'seal-user',
       usageLog: true,
       body: { type: 'multipart', schema: applicationRequestSchema, files: ['file'], maxFiles: 1 },
       responses: {
         201: { description: 'Sealed', schema: applicationViewSchema },
-        200: { description: 'Idempotent replay of the first result', schema: applicationViewSchema },
+        200: {
+          description: 'Idempotent replay of the first result',
+          schema: applicationViewSchema,
+        },
       },
       handler: async ({ req, body, form, app, requestId }) => {
         const key = idempotencyKeyOf(req.headers['idempotency-key']);
         const file = form!.files.find((f) => f.field === 'file');
-        if (file === undefined) throw new ServiceError('ERR_HTTP_MULTIPART', 'The form needs a `file` part (the PDF)');
+        if (file === undefined)
+          throw new ServiceError('ERR_HTTP_MULTIPART', 'The form needs a `file` part (the PDF)');
         const requestHash =
           key === undefined
             ? ''
             : Buffer.from(
                 // What the request means: its JSON and the document, not the multipart framing.
-                digest('sha256', new TextEncoder().encode(`${form!.fields.request ?? ''}\n${file.sha256}`)),
+                digest(
+                  'sha256',
+                  new TextEncoder().encode(`${form!.fields.request ?? ''}\n${file.sha256}`),
+                ),
               ).toString('hex');
         const r = await d.applications.apply({
           app: app!,
@@ -300,11 +340,17 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       method: 'post',
       path: '/v1/seal-applications:batch',
       operationId: 'applySealBatch',
-      summary: 'Seal several PDFs: `request` lists items, each naming its file part (file0, file1, ...); per-item results',
+      summary:
+        'Seal several PDFs: `request` lists items, each naming its file part (file0, file1, ...); per-item results',
       tags: ['seal-applications'],
       auth: 'seal-user',
       usageLog: true,
-      body: { type: 'multipart', schema: batchRequestSchema, files: ['file0', 'file1*'], maxFiles: 100 },
+      body: {
+        type: 'multipart',
+        schema: batchRequestSchema,
+        files: ['file0', 'file1*'],
+        maxFiles: 100,
+      },
       responses: {
         200: {
           description: 'One result per item, in order',
@@ -312,7 +358,10 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
             results: z.array(
               z.union([
                 z.object({ ok: z.literal(true), application: applicationViewSchema }),
-                z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string(), status: z.number() }) }),
+                z.object({
+                  ok: z.literal(false),
+                  error: z.object({ code: z.string(), message: z.string(), status: z.number() }),
+                }),
               ]),
             ),
           }),
@@ -326,7 +375,14 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
         for (const item of body.items) {
           const file = form!.files.find((f) => f.field === item.file);
           if (file === undefined) {
-            results.push({ ok: false as const, error: { code: 'ERR_HTTP_MULTIPART', message: `No file part ${item.file}`, status: 400 } });
+            results.push({
+              ok: false as const,
+              error: {
+                code: 'ERR_HTTP_MULTIPART',
+                message: `No file part ${item.file}`,
+                status: 400,
+              },
+            });
             continue;
           }
           try {
@@ -345,7 +401,14 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
             results.push({ ok: true as const, application: applicationView(r.application) });
           } catch (err) {
             if (!isGovTrustError(err)) throw err;
-            results.push({ ok: false as const, error: { code: err.code, message: err.message, status: httpErrorFor(err.code).status } });
+            results.push({
+              ok: false as const,
+              error: {
+                code: err.code,
+                message: err.message,
+                status: httpErrorFor(err.code).status,
+              },
+            });
           }
         }
         return { status: 200, json: { results } };
@@ -361,7 +424,10 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       params: idParams,
       body: { type: 'none' },
       responses: { 200: { description: 'The application', schema: applicationViewSchema } },
-      handler: async ({ params, app }) => ({ status: 200, json: applicationView(await d.applications.get(params.id, app!)) }),
+      handler: async ({ params, app }) => ({
+        status: 200,
+        json: applicationView(await d.applications.get(params.id, app!)),
+      }),
     }),
     defineRoute({
       method: 'get',
@@ -377,14 +443,18 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
         status: 200,
         bytes: await d.applications.result(params.id, app!),
         contentType: 'application/pdf',
-        headers: { 'Content-Disposition': `attachment; filename="${params.id}.pdf"`, 'Cache-Control': 'private, no-store' },
+        headers: {
+          'Content-Disposition': `attachment; filename="${params.id}.pdf"`,
+          'Cache-Control': 'private, no-store',
+        },
       }),
     }),
     defineRoute<z.ZodType, z.ZodType, z.infer<typeof sessionRequestSchema>>({
       method: 'post',
       path: '/v1/signing-sessions',
       operationId: 'createSigningSession',
-      summary: 'Two-step signing, step 1: upload the PDF; get the signed attributes (and digest) to sign with the external key',
+      summary:
+        'Two-step signing, step 1: upload the PDF; get the signed attributes (and digest) to sign with the external key',
       tags: ['signing-sessions'],
       auth: 'seal-user',
       usageLog: true,
@@ -392,7 +462,8 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       responses: { 201: { description: 'The session', schema: sessionViewSchema } },
       handler: async ({ req, body, form, app, requestId }) => {
         const file = form!.files.find((f) => f.field === 'file');
-        if (file === undefined) throw new ServiceError('ERR_HTTP_MULTIPART', 'The form needs a `file` part (the PDF)');
+        if (file === undefined)
+          throw new ServiceError('ERR_HTTP_MULTIPART', 'The form needs a `file` part (the PDF)');
         return {
           status: 201,
           json: await d.sessions.create({
@@ -413,7 +484,8 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       method: 'post',
       path: '/v1/signing-sessions/{id}/complete',
       operationId: 'completeSigningSession',
-      summary: 'Two-step signing, step 2: the signature value; answers the sealed PDF (X-Application-Id names the application)',
+      summary:
+        'Two-step signing, step 2: the signature value; answers the sealed PDF (X-Application-Id names the application)',
       tags: ['signing-sessions'],
       auth: 'seal-user',
       usageLog: true,
@@ -432,7 +504,10 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
           status: 200,
           bytes: r.pdf,
           contentType: 'application/pdf',
-          headers: { 'X-Application-Id': r.application.id, Location: `/v1/seal-applications/${r.application.id}` },
+          headers: {
+            'X-Application-Id': r.application.id,
+            Location: `/v1/seal-applications/${r.application.id}`,
+          },
         };
       },
     }),
@@ -445,11 +520,17 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
       auth: 'seal-user',
       query: usageQuerySchema,
       body: { type: 'none' },
-      responses: { 200: { description: 'Entries with their chain fields', schema: usagePageSchema } },
+      responses: {
+        200: { description: 'Entries with their chain fields', schema: usagePageSchema },
+      },
       handler: async ({ query, app }) => {
         const admin = app!.roles.includes('admin');
         const r = await d.logs.queryUsage({
-          ...(admin ? (query.appId === undefined ? {} : { appId: query.appId }) : { appId: app!.appId }),
+          ...(admin
+            ? query.appId === undefined
+              ? {}
+              : { appId: query.appId }
+            : { appId: app!.appId }),
           ...(query.sealId === undefined ? {} : { sealId: query.sealId }),
           ...(query.from === undefined ? {} : { from: query.from }),
           ...(query.to === undefined ? {} : { to: query.to }),
@@ -460,7 +541,11 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
         const head = admin ? await d.logs.head('usage') : undefined;
         return {
           status: 200,
-          json: { items: r.items.map(usageEntryView), ...(r.next === undefined ? {} : { next: r.next }), ...(head === undefined ? {} : { head }) },
+          json: {
+            items: r.items.map(usageEntryView),
+            ...(r.next === undefined ? {} : { next: r.next }),
+            ...(head === undefined ? {} : { head }),
+          },
         };
       },
     }),
@@ -473,7 +558,12 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
         tags: ['logs'],
         auth: 'admin',
         body: { type: 'none' },
-        responses: { 200: { description: 'NDJSON: a header line, then one entry per line', contentType: 'application/x-ndjson' } },
+        responses: {
+          200: {
+            description: 'NDJSON: a header line, then one entry per line',
+            contentType: 'application/x-ndjson',
+          },
+        },
         handler: async () => {
           const head = await d.logs.head(log);
           return {

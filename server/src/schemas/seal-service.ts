@@ -2,8 +2,8 @@
 import { z } from 'zod';
 
 const unit = z.enum(['mm', 'pt']).optional().describe('Unit of coordinates and sizes (default mm)');
-const coord = z.number().finite().min(-100000).max(100000);
-const size = z.number().finite().positive().max(14400);
+const coord = z.number().min(-100000).max(100000);
+const size = z.number().positive().max(14400);
 
 /** One seal position: page + x/y, keyword (关键字定位) or riding seal (骑缝章). */
 export const positionSchema = z.discriminatedUnion('type', [
@@ -37,10 +37,23 @@ export const positionSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-const level = z.enum(['B-B', 'B-T']).optional().describe('PAdES level; B-T adds an RFC 3161 signature time stamp');
-const bizId = z.string().min(1).max(128).regex(/^[\x20-\x7e]+$/).optional().describe('Business reference of the caller (e.g. the approval number)');
+const level = z
+  .enum(['B-B', 'B-T'])
+  .optional()
+  .describe('PAdES level; B-T adds an RFC 3161 signature time stamp');
+const bizId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x20-\x7e]+$/)
+  .optional()
+  .describe('Business reference of the caller (e.g. the approval number)');
 const text = z.string().min(1).max(200);
-const id = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/);
+const id = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /** The JSON part of POST /v1/seal-applications. */
 export const applicationRequestSchema = z.strictObject({
@@ -71,28 +84,52 @@ export const sessionRequestSchema = z.strictObject({
 
 /** POST /v1/signing-sessions/{id}/complete. */
 export const completeSessionSchema = z.strictObject({
-  signature: z.string().min(4).max(20000).regex(/^[A-Za-z0-9+/]+={0,2}$/).describe('The signature value over toBeSigned (base64; DER for ECDSA/SM2)'),
+  signature: z
+    .string()
+    .min(4)
+    .max(20000)
+    .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+    .describe('The signature value over toBeSigned (base64; DER for ECDSA/SM2)'),
 });
 
 /** POST /v1/seals. */
 export const createSealSchema = z.strictObject({
   name: z.string().min(1).max(160),
-  type: z.number().int().min(1).max(99).optional().describe('Seal type code (GB/T 38540 / 国办发〔2025〕33号: 1 法定名称章 ...)'),
+  type: z
+    .number()
+    .int()
+    .min(1)
+    .max(99)
+    .optional()
+    .describe('Seal type code (GB/T 38540 / 国办发〔2025〕33号: 1 法定名称章 ...)'),
   organisation: z.strictObject({
     name: z.string().min(1).max(100),
     code: z.string().min(1).max(32).optional().describe('统一社会信用代码'),
   }),
-  esID: z.string().regex(/^(\d{14}|[0-9a-f]{32})$/).optional(),
+  esID: z
+    .string()
+    .regex(/^(\d{14}|[0-9a-f]{32})$/)
+    .optional(),
   key: z
     .discriminatedUnion('provider', [
-      z.strictObject({ provider: z.literal('generate'), algorithm: z.enum(['rsa', 'p256', 'sm2']).optional() }),
-      z.strictObject({ provider: z.literal('pkcs12'), path: z.string().min(1).max(1024), passwordFile: z.string().min(1).max(1024) }),
+      z.strictObject({
+        provider: z.literal('generate'),
+        algorithm: z.enum(['rsa', 'p256', 'sm2']).optional(),
+      }),
+      z.strictObject({
+        provider: z.literal('pkcs12'),
+        path: z.string().min(1).max(1024),
+        passwordFile: z.string().min(1).max(1024),
+      }),
       z.strictObject({
         provider: z.literal('pkcs11'),
         module: z.string().min(1).max(1024),
         tokenLabel: z.string().max(64).optional(),
         keyLabel: z.string().max(64).optional(),
-        keyId: z.string().regex(/^[0-9a-fA-F]{1,128}$/).optional(),
+        keyId: z
+          .string()
+          .regex(/^[0-9a-fA-F]{1,128}$/)
+          .optional(),
         pinFile: z.string().min(1).max(1024),
       }),
       z.strictObject({
@@ -121,7 +158,10 @@ export const createGrantSchema = z.strictObject({
 /** POST /v1/apps. */
 export const createAppSchema = z.strictObject({
   name: z.string().min(1).max(100),
-  roles: z.array(z.enum(['admin', 'seal-user'])).min(1).max(2),
+  roles: z
+    .array(z.enum(['admin', 'seal-user']))
+    .min(1)
+    .max(2),
 });
 
 /** Path parameters. */
@@ -239,7 +279,14 @@ export const credentialViewSchema = z.object({
 
 /** Response: usage entries. */
 export const usagePageSchema = z.object({
-  items: z.array(z.object({ seq: z.number(), hash: z.string(), prevHash: z.string(), entry: z.record(z.string(), z.unknown()) })),
+  items: z.array(
+    z.object({
+      seq: z.number(),
+      hash: z.string(),
+      prevHash: z.string(),
+      entry: z.record(z.string(), z.unknown()),
+    }),
+  ),
   next: z.string().optional(),
   head: z.object({ seq: z.number(), hash: z.string() }).optional(),
 });

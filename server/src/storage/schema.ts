@@ -193,7 +193,12 @@ export interface UsageEntry {
   readonly bizId?: string;
   readonly level?: 'B-B' | 'B-T';
   readonly positions?: SealPosition[];
-  readonly document?: { readonly filename: string; readonly sha256Before: string; readonly sha256After?: string; readonly size: number };
+  readonly document?: {
+    readonly filename: string;
+    readonly sha256Before: string;
+    readonly sha256After?: string;
+    readonly size: number;
+  };
   readonly clientIp?: string;
 }
 

@@ -54,7 +54,8 @@ function num(value: string | undefined, flag: string): number | undefined {
 
 function int(value: string | undefined, flag: string): number | undefined {
   const n = num(value, flag);
-  if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`${flag} must be a positive integer`);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1))
+    throw new UsageError(`${flag} must be a positive integer`);
   return n;
 }
 
@@ -67,7 +68,8 @@ export function positionsFromFlags(f: RemoteSealFlags): SealPosition[] {
     const page = int(f.page ?? '1', '--page')!;
     const x = num(f.x, '--x');
     const y = num(f.y, '--y');
-    if (x === undefined || y === undefined) throw new UsageError('--x and --y go together (millimetres from the top-left corner)');
+    if (x === undefined || y === undefined)
+      throw new UsageError('--x and --y go together (millimetres from the top-left corner)');
     out.push({ type: 'page', page, x, y, ...width, unit: 'mm' });
   }
   if (f.keyword !== undefined) {
@@ -93,16 +95,28 @@ export function positionsFromFlags(f: RemoteSealFlags): SealPosition[] {
     }
     out.push({ type: 'riding', ...(pages === undefined ? {} : { pages }), ...width, unit: 'mm' });
   }
-  if (out.length === 0) throw new UsageError('Give a position: --page/--x/--y, --keyword or --riding (they may be combined)');
+  if (out.length === 0)
+    throw new UsageError(
+      'Give a position: --page/--x/--y, --keyword or --riding (they may be combined)',
+    );
   return out;
 }
 
 /** Registers `serve`, `remote seal` and `audit verify`. */
-export function registerServerCommands(program: Command, io: CliIo, setExit: (code: number) => void): void {
+export function registerServerCommands(
+  program: Command,
+  io: CliIo,
+  setExit: (code: number) => void,
+): void {
   program
     .command('serve')
-    .description('run the seal service (first start: creates a DEV ONLY data folder with a demo seal and prints how to call it)')
-    .option('--config <file>', 'configuration file (JSON); GOVTRUST_* environment variables and the flags below override it')
+    .description(
+      'run the seal service (first start: creates a DEV ONLY data folder with a demo seal and prints how to call it)',
+    )
+    .option(
+      '--config <file>',
+      'configuration file (JSON); GOVTRUST_* environment variables and the flags below override it',
+    )
     .option('--data <dir>', 'data folder (default ./govtrust-data)')
     .option('--port <n>', 'TCP port (default 8080; 0 picks a free one)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1)')
@@ -156,7 +170,8 @@ export function registerServerCommands(program: Command, io: CliIo, setExit: (co
     .option('--idempotency-key <key>', 'makes a retry return the first result')
     .option('--json', 'print the application as JSON')
     .action(async (flags: RemoteSealFlags) => {
-      if (flags.level !== 'B-B' && flags.level !== 'B-T') throw new UsageError('--level must be B-B or B-T');
+      if (flags.level !== 'B-B' && flags.level !== 'B-T')
+        throw new UsageError('--level must be B-B or B-T');
       const positions = positionsFromFlags(flags);
       const client = createGovTrustClient({
         baseUrl: flags.server,
@@ -186,9 +201,14 @@ export function registerServerCommands(program: Command, io: CliIo, setExit: (co
   const audit = program.command('audit').description('usage logs (用印记录) and audit logs');
   audit
     .command('verify')
-    .description('verify an exported log offline: every entry hash, sequence numbers and links (changed, removed, inserted or reordered entries)')
+    .description(
+      'verify an exported log offline: every entry hash, sequence numbers and links (changed, removed, inserted or reordered entries)',
+    )
     .argument('<file>', 'NDJSON export (GET /v1/seal-usage/export or /v1/audit-events/export)')
-    .option('--head <seq:hash>', 'the head recorded elsewhere (X-Log-Head): detects removed newest entries')
+    .option(
+      '--head <seq:hash>',
+      'the head recorded elsewhere (X-Log-Head): detects removed newest entries',
+    )
     .option('--json', 'print the report as JSON')
     .action((file: string, flags: AuditVerifyFlags) => {
       const { header, entries } = parseLogExport(readFileSync(file, 'utf8'));
@@ -199,12 +219,16 @@ export function registerServerCommands(program: Command, io: CliIo, setExit: (co
         expectedHead = { seq: Number(m[1]), hash: m[2]! };
       }
       const report = verifyLogChain(entries, expectedHead === undefined ? {} : { expectedHead });
-      if (flags.json === true) io.stdout(`${JSON.stringify({ ...report, alg: header.alg }, null, 2)}\n`);
+      if (flags.json === true)
+        io.stdout(`${JSON.stringify({ ...report, alg: header.alg }, null, 2)}\n`);
       else {
         io.stdout(
           `${report.valid ? 'VALID' : 'INVALID'}: log ${header.log} (${header.alg}), ${report.count} entries${report.head === undefined ? '' : `, head ${report.head.seq}:${report.head.hash}`}\n`,
         );
-        for (const e of report.errors) io.stdout(`  error ${e.code}${e.seq === undefined ? '' : ` at entry ${e.seq}`}: ${e.message}\n`);
+        for (const e of report.errors)
+          io.stdout(
+            `  error ${e.code}${e.seq === undefined ? '' : ` at entry ${e.seq}`}: ${e.message}\n`,
+          );
       }
       setExit(report.valid ? ExitCode.ok : ExitCode.verdict);
       return Promise.resolve();

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createHasher, type HashAlgorithm } from '../crypto/index.js';
+import { createHasher } from '../crypto/index.js';
 import { InvalidInputError } from '../errors/index.js';
 
 /** HMAC algorithms a request may be signed with. */
@@ -76,7 +76,9 @@ export function canonicalQuery(query: string): string {
       const v = i < 0 ? '' : p.slice(i + 1);
       return [strictEncode(safeDecode(k)), strictEncode(safeDecode(v))] as const;
     });
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  pairs.sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+  );
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
@@ -113,7 +115,7 @@ export function formatContentDigest(
   body: Uint8Array,
   algorithm: ContentDigestAlgorithm = 'sha256',
 ): string {
-  const h = createHasher(algorithm as HashAlgorithm);
+  const h = createHasher(algorithm);
   h.update(body);
   return `${algorithm}=${h.digest('base64')}`;
 }

@@ -105,12 +105,14 @@ function b64(bytes: Uint8Array): string {
 }
 
 /** A multipart/form-data body built in memory, so that its exact bytes can be digested and signed. */
-function multipart(parts: readonly {
-  name: string;
-  filename?: string;
-  contentType: string;
-  data: Uint8Array;
-}[]): { body: Uint8Array; contentType: string } {
+function multipart(
+  parts: readonly {
+    name: string;
+    filename?: string;
+    contentType: string;
+    data: Uint8Array;
+  }[],
+): { body: Uint8Array; contentType: string } {
   const boundary = `----govtrust${randomBytes(16).toString('hex')}`;
   const chunks: Buffer[] = [];
   for (const p of parts) {
@@ -131,7 +133,9 @@ function multipart(parts: readonly {
   };
 }
 
-function applicationRequest(o: Omit<ApplySealOptions, 'pdf' | 'idempotencyKey'>): Record<string, unknown> {
+function applicationRequest(
+  o: Omit<ApplySealOptions, 'pdf' | 'idempotencyKey'>,
+): Record<string, unknown> {
   return {
     sealId: o.sealId,
     positions: o.positions,
@@ -182,11 +186,18 @@ export interface GovTrustClient {
   applySeal(options: ApplySealOptions): Promise<SealApplicationView>;
   applySealBatch(
     items: readonly ApplySealOptions[],
-  ): Promise<readonly ({ ok: true; application: SealApplicationView } | { ok: false; error: { code: string; message: string; status: number } })[]>;
+  ): Promise<
+    readonly (
+      | { ok: true; application: SealApplicationView }
+      | { ok: false; error: { code: string; message: string; status: number } }
+    )[]
+  >;
   getApplication(applicationId: string): Promise<SealApplicationView>;
   downloadResult(applicationId: string): Promise<Uint8Array>;
   /** Applies and downloads in one call. */
-  sealPdf(options: ApplySealOptions): Promise<{ application: SealApplicationView; pdf: Uint8Array }>;
+  sealPdf(
+    options: ApplySealOptions,
+  ): Promise<{ application: SealApplicationView; pdf: Uint8Array }>;
   createSigningSession(options: {
     sealId: string;
     pdf: Uint8Array;
@@ -196,7 +207,10 @@ export interface GovTrustClient {
     bizId?: string;
     reason?: string;
   }): Promise<SigningSessionView>;
-  completeSigningSession(sessionId: string, signature: Uint8Array): Promise<{ applicationId: string; pdf: Uint8Array }>;
+  completeSigningSession(
+    sessionId: string,
+    signature: Uint8Array,
+  ): Promise<{ applicationId: string; pdf: Uint8Array }>;
   /** Two-step signing end to end: session, the callback signs, completion; resolves to the sealed PDF. */
   sealWithExternalSigner(options: {
     sealId: string;
@@ -206,7 +220,9 @@ export interface GovTrustClient {
     bizId?: string;
     sign: ExternalSign;
   }): Promise<Uint8Array>;
-  listUsage(query?: Readonly<Record<string, string | number>>): Promise<{ items: readonly UsageEntryView[]; next?: string }>;
+  listUsage(
+    query?: Readonly<Record<string, string | number>>,
+  ): Promise<{ items: readonly UsageEntryView[]; next?: string }>;
   /** The usage log (用印记录) as an NDJSON export for `govtrust audit verify`. */
   exportLog(log: 'usage' | 'audit'): Promise<string>;
 }
@@ -222,7 +238,9 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
 
   const request: GovTrustClient['request'] = async (method, target, o = {}) => {
     const body =
-      o.json !== undefined ? new TextEncoder().encode(JSON.stringify(o.json)) : (o.body ?? new Uint8Array(0));
+      o.json !== undefined
+        ? new TextEncoder().encode(JSON.stringify(o.json))
+        : (o.body ?? new Uint8Array(0));
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.json !== undefined) headers['Content-Type'] = 'application/json';
     else if (o.contentType !== undefined) headers['Content-Type'] = o.contentType;
@@ -248,9 +266,17 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw new GovTrustError('ERR_CLIENT_NETWORK', `${method} ${target}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new GovTrustError(
+        'ERR_CLIENT_NETWORK',
+        `${method} ${target}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
     }
-    return { status: res.status, headers: res.headers, body: new Uint8Array(await res.arrayBuffer()) };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: new Uint8Array(await res.arrayBuffer()),
+    };
   };
 
   const check = (res: ClientResponse, target: string): ClientResponse => {
@@ -264,25 +290,40 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
         // Fall through to the generic error below.
       }
       if (typeof problem.code === 'string')
-        throw new RemoteServiceError(problem.code, String(problem.detail ?? problem.title ?? problem.code), {
-          status: res.status,
-          ...(typeof problem.requestId === 'string' ? { requestId: problem.requestId } : {}),
-          problem,
-        });
+        throw new RemoteServiceError(
+          problem.code,
+          typeof problem.detail === 'string' ? problem.detail : problem.code,
+          {
+            status: res.status,
+            ...(typeof problem.requestId === 'string' ? { requestId: problem.requestId } : {}),
+            problem,
+          },
+        );
     }
-    throw new RemoteServiceError('ERR_CLIENT_RESPONSE', `${target}: HTTP ${res.status}`, { status: res.status });
+    throw new RemoteServiceError('ERR_CLIENT_RESPONSE', `${target}: HTTP ${res.status}`, {
+      status: res.status,
+    });
   };
 
-  const json = async <T>(method: string, target: string, o?: Parameters<GovTrustClient['request']>[2]): Promise<T> => {
+  const json = async <T>(
+    method: string,
+    target: string,
+    o?: Parameters<GovTrustClient['request']>[2],
+  ): Promise<T> => {
     const res = check(await request(method, target, o), target);
     try {
       return JSON.parse(new TextDecoder().decode(res.body)) as T;
     } catch (err) {
-      throw new GovTrustError('ERR_CLIENT_RESPONSE', `${target}: the answer is not JSON`, { cause: err });
+      throw new GovTrustError('ERR_CLIENT_RESPONSE', `${target}: the answer is not JSON`, {
+        cause: err,
+      });
     }
   };
-  const bytes = async (method: string, target: string, o?: Parameters<GovTrustClient['request']>[2]): Promise<Uint8Array> =>
-    check(await request(method, target, o), target).body;
+  const bytes = async (
+    method: string,
+    target: string,
+    o?: Parameters<GovTrustClient['request']>[2],
+  ): Promise<Uint8Array> => check(await request(method, target, o), target).body;
 
   const enc = encodeURIComponent;
   const client: GovTrustClient = {
@@ -296,20 +337,33 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
     getSeal: (id) => json('GET', `/v1/seals/${enc(id)}`),
     listSeals: async () => (await json<{ items: SealView[] }>('GET', '/v1/seals')).items,
     getSealStatus: (id) => json('GET', `/v1/seals/${enc(id)}/status`, { unsigned: true }),
-    changeSealStatus: (id, action, o = {}) => json('POST', `/v1/seals/${enc(id)}/${action}`, { json: o }),
+    changeSealStatus: (id, action, o = {}) =>
+      json('POST', `/v1/seals/${enc(id)}/${action}`, { json: o }),
     createGrant: (sealId, o) => json('POST', `/v1/seals/${enc(sealId)}/grants`, { json: o }),
     listGrants: async (sealId) =>
       (await json<{ items: GrantView[] }>('GET', `/v1/seals/${enc(sealId)}/grants`)).items,
-    revokeGrant: (grantId, o = {}) => json('POST', `/v1/grants/${enc(grantId)}/revoke`, { json: o }),
+    revokeGrant: (grantId, o = {}) =>
+      json('POST', `/v1/grants/${enc(grantId)}/revoke`, { json: o }),
     applySeal(o) {
       const form = multipart([
-        { name: 'request', contentType: 'application/json', data: new TextEncoder().encode(JSON.stringify(applicationRequest(o))) },
-        { name: 'file', filename: o.filename ?? 'document.pdf', contentType: 'application/pdf', data: o.pdf },
+        {
+          name: 'request',
+          contentType: 'application/json',
+          data: new TextEncoder().encode(JSON.stringify(applicationRequest(o))),
+        },
+        {
+          name: 'file',
+          filename: o.filename ?? 'document.pdf',
+          contentType: 'application/pdf',
+          data: o.pdf,
+        },
       ]);
       return json('POST', '/v1/seal-applications', {
         body: form.body,
         contentType: form.contentType,
-        ...(o.idempotencyKey === undefined ? {} : { headers: { 'Idempotency-Key': o.idempotencyKey } }),
+        ...(o.idempotencyKey === undefined
+          ? {}
+          : { headers: { 'Idempotency-Key': o.idempotencyKey } }),
       });
     },
     async applySealBatch(items) {
@@ -318,7 +372,9 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
           name: 'request',
           contentType: 'application/json',
           data: new TextEncoder().encode(
-            JSON.stringify({ items: items.map((it, i) => ({ ...applicationRequest(it), file: `file${i}` })) }),
+            JSON.stringify({
+              items: items.map((it, i) => ({ ...applicationRequest(it), file: `file${i}` })),
+            }),
           ),
         },
         ...items.map((it, i) => ({
@@ -329,10 +385,14 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
         })),
       ]);
       return (
-        await json<{ results: Awaited<ReturnType<GovTrustClient['applySealBatch']>> }>('POST', '/v1/seal-applications:batch', {
-          body: form.body,
-          contentType: form.contentType,
-        })
+        await json<{ results: Awaited<ReturnType<GovTrustClient['applySealBatch']>> }>(
+          'POST',
+          '/v1/seal-applications:batch',
+          {
+            body: form.body,
+            contentType: form.contentType,
+          },
+        )
       ).results;
     },
     getApplication: (id) => json('GET', `/v1/seal-applications/${enc(id)}`),
@@ -356,13 +416,24 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
             }),
           ),
         },
-        { name: 'file', filename: o.filename ?? 'document.pdf', contentType: 'application/pdf', data: o.pdf },
+        {
+          name: 'file',
+          filename: o.filename ?? 'document.pdf',
+          contentType: 'application/pdf',
+          data: o.pdf,
+        },
       ]);
-      return json('POST', '/v1/signing-sessions', { body: form.body, contentType: form.contentType });
+      return json('POST', '/v1/signing-sessions', {
+        body: form.body,
+        contentType: form.contentType,
+      });
     },
     async completeSigningSession(sessionId, signature) {
       const target = `/v1/signing-sessions/${enc(sessionId)}/complete`;
-      const res = check(await request('POST', target, { json: { signature: b64(signature) } }), target);
+      const res = check(
+        await request('POST', target, { json: { signature: b64(signature) } }),
+        target,
+      );
       return { applicationId: res.headers.get('x-application-id') ?? '', pdf: res.body };
     },
     async sealWithExternalSigner(o) {
@@ -382,7 +453,9 @@ export function createGovTrustClient(options: GovTrustClientOptions): GovTrustCl
       return json('GET', `/v1/seal-usage${qs === '' ? '' : `?${qs}`}`);
     },
     async exportLog(log) {
-      return new TextDecoder().decode(await bytes('GET', log === 'usage' ? '/v1/seal-usage/export' : '/v1/audit-events/export'));
+      return new TextDecoder().decode(
+        await bytes('GET', log === 'usage' ? '/v1/seal-usage/export' : '/v1/audit-events/export'),
+      );
     },
   };
   return client;

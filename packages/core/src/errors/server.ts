@@ -75,7 +75,10 @@ export const serverCodes = {
     en: 'The endpoint does not accept this method',
     zh: '接口不支持该请求方法',
   },
-  ERR_HTTP_MALFORMED_JSON: { en: 'The request body is not valid JSON', zh: '请求体不是合法的 JSON' },
+  ERR_HTTP_MALFORMED_JSON: {
+    en: 'The request body is not valid JSON',
+    zh: '请求体不是合法的 JSON',
+  },
   ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: {
     en: 'The request body has a content type this endpoint does not accept',
     zh: '接口不接受该请求体类型',
