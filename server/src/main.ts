@@ -86,8 +86,9 @@ export async function runServer(options: RunServerOptions = {}): Promise<Running
       .catch((err: unknown) => server.context.logger.warn({ err }, 'maintenance failed'));
   }, 60_000);
   timer.unref();
-  print(`GovTrust seal service listening on ${url} (data: ${config.dataDir})\n`);
-  if (bootstrap !== undefined) print(quickStart(url, bootstrap));
+  print(
+    `GovTrust seal service listening on ${url} (data: ${config.dataDir})\n${bootstrap === undefined ? '' : quickStart(url, bootstrap)}`,
+  );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

@@ -54,6 +54,7 @@ export interface PdfsigResult {
   readonly valid: boolean;
   readonly verdict: string;
   readonly trusted: boolean;
+  readonly certificate: string;
   readonly total: boolean;
 }
 
@@ -75,6 +76,7 @@ export async function pdfsig(
       valid: /Signature Validation: Signature is Valid\./.test(b),
       verdict: (/Signature Validation: (.*)/.exec(b)?.[1] ?? '').trim(),
       trusted: /Certificate Validation: Certificate is Trusted\./.test(b),
+      certificate: (/Certificate Validation: (.*)/.exec(b)?.[1] ?? '').trim(),
       total: /Total document signed/.test(b) && !/Not total document signed/.test(b),
     }));
 }

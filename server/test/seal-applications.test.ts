@@ -121,7 +121,9 @@ describe.skipIf(!tools)('seal applications', () => {
     const verdicts = await pdfsig(nss, t.dataDir, pdf, 'full.pdf');
     expect(verdicts.length).toBeGreaterThanOrEqual(3);
     for (const v of verdicts) expect(v.verdict).toBe('Signature is Valid.');
-    expect(verdicts.some((v) => v.trusted)).toBe(true);
+    // poppler 22.12 checks the certificate of only the first signature by a given certificate;
+    // checkSignatures below validates every signer's path (with OCSP) itself.
+    expect(verdicts[0]!.trusted).toBe(true);
     expect(verdicts[verdicts.length - 1]!.total).toBe(true);
     expect(await checkSignatures(t, pdf, seal)).toBe(3);
     const last = parseCms(rawSignatures(pdf)[2]!.cms).signerInfos[0]!;
