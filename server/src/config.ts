@@ -35,12 +35,15 @@ export const configSchema = z.strictObject({
         .min(1024)
         .default(50 * 1024 * 1024),
       maxFiles: z.number().int().min(1).max(100).default(20),
+      /** Uploads up to this size stay in memory (default 0: every upload is streamed to disk). */
+      spoolBytes: z.number().int().min(0).default(0),
       batchItems: z.number().int().min(1).max(100).default(20),
     })
     .default({
       jsonBytes: 1024 * 1024,
       uploadBytes: 50 * 1024 * 1024,
       maxFiles: 20,
+      spoolBytes: 0,
       batchItems: 20,
     }),
   auth: z

@@ -286,6 +286,7 @@ export async function createServer(
         jsonBytes: config.limits.jsonBytes,
         uploadBytes: config.limits.uploadBytes,
         maxFiles: config.limits.maxFiles,
+        spoolBytes: config.limits.spoolBytes,
       },
       uploadDir: context.files.uploads,
       trustProxy: config.trustProxy,

@@ -1,5 +1,5 @@
 // Server units: the error table covers every code, log redaction, configuration loading, the rate limiter (429 + Retry-After), the upload limit (413), the secret box.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -133,7 +133,7 @@ describe('limits over HTTP', () => {
   beforeAll(async () => {
     t = await startTestServer({
       overrides: {
-        limits: { uploadBytes: 16 * 1024, jsonBytes: 4096 },
+        limits: { uploadBytes: 16 * 1024, jsonBytes: 4096, spoolBytes: 64 * 1024 },
         rateLimit: { perSecond: 1, burst: 5 },
       },
     });
@@ -161,6 +161,14 @@ describe('limits over HTTP', () => {
     });
     expect(json.status).toBe(413);
     expect((await fetch(`${t.url}/livez`)).status).toBe(200);
+    // Under the limit, a small upload (kept in memory here: spoolBytes) is sealed.
+    const ok = await u.client.applySeal({
+      sealId: s.id,
+      pdf: makeDemoPdf({ pages: 1 }),
+      positions: [{ type: 'page', page: 1, x: 10, y: 10 }],
+    });
+    expect(ok.status).toBe('sealed');
+    expect(readdirSync(join(t.dataDir, 'files', 'uploads'))).toEqual([]);
   });
 
   it('per-app rate limit: 429 with Retry-After once the burst is spent', async () => {

@@ -4,7 +4,6 @@
  * attribute), store the result, and chain one usage-log entry, with Idempotency-Key replay.
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { v4 as uuidv4 } from 'uuid';
 import { digest } from '@govtrust/core/crypto';
 import { ServiceError, isGovTrustError } from '@govtrust/core/errors';
@@ -30,7 +29,7 @@ export interface ApplyInput {
   readonly bizId?: string;
   readonly reason?: string;
   readonly location?: string;
-  readonly file: { readonly path: string; readonly filename: string };
+  readonly file: { readonly filename: string; read(): Promise<Uint8Array> };
   readonly idempotency?: { readonly key: string; readonly requestHash: string };
 }
 
@@ -148,7 +147,7 @@ export function createApplicationService(
         }
       }
       try {
-        const pdf = new Uint8Array(await readFile(input.file.path));
+        const pdf = await input.file.read();
         const sha256Before = hex(digest('sha256', pdf));
         const document = { filename: input.file.filename, sha256Before, size: pdf.length };
         const decision = await ctx.store.transaction(async (tx) => {

@@ -5,7 +5,6 @@
  * signature, assembles the CMS (B-T: time-stamped by the in-process TSA) and seals.
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { v4 as uuidv4 } from 'uuid';
 import { prepareCms } from '@govtrust/core/cms';
 import {
@@ -62,7 +61,7 @@ export interface SessionService {
     readonly level: 'B-B' | 'B-T';
     readonly bizId?: string;
     readonly reason?: string;
-    readonly file: { readonly path: string; readonly filename: string };
+    readonly file: { readonly filename: string; read(): Promise<Uint8Array> };
   }): Promise<SigningSessionView>;
   complete(input: {
     readonly app: AuthenticatedApp;
@@ -113,7 +112,7 @@ export function createSessionService(ctx: DomainContext): SessionService {
   };
   return {
     async create(input) {
-      const pdf = new Uint8Array(await readFile(input.file.path));
+      const pdf = await input.file.read();
       const sha256Before = hex(digest('sha256', pdf));
       const base = {
         requestId: input.requestId,

@@ -1,6 +1,6 @@
 /** Request bodies: bounded raw reads with a running digest, and multipart forms streamed to disk (RFC 7578). @module */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request } from 'express';
 import busboy from 'busboy';
@@ -44,10 +44,13 @@ export interface UploadedFile {
   readonly field: string;
   readonly filename: string;
   readonly contentType: string;
-  readonly path: string;
+  /** Where the file was spooled to, when it was larger than the in-memory threshold. */
+  readonly path?: string;
   readonly size: number;
   /** SHA-256 of the file (hex), computed while streaming. */
   readonly sha256: string;
+  /** The file's bytes (from memory or from the spool file). */
+  read(): Promise<Uint8Array>;
 }
 
 /** A parsed multipart form. */
@@ -67,11 +70,14 @@ export interface MultipartLimits {
   readonly files: number;
   readonly fields: number;
   readonly fieldBytes: number;
+  /** Files up to this size stay in memory; larger ones are streamed to `dir`. */
+  readonly spoolBytes: number;
 }
 
 /**
- * Parses a multipart/form-data body, streaming each file part to a new file in `dir` while the
- * raw body is hashed; nothing is buffered whole. Files are removed again on any failure.
+ * Parses a multipart/form-data body while the raw body is hashed: file parts up to `spoolBytes`
+ * stay in memory, larger ones are streamed to a new file in `dir` (with backpressure), so a large
+ * upload is never buffered whole. Files are removed again on any failure and by `cleanup`.
  * @throws {InputTooLargeError} ERR_INPUT_TOO_LARGE when the body, a field or the part counts pass the limits
  * @throws {ServiceError} ERR_HTTP_MULTIPART for a malformed form; ERR_HTTP_UNSUPPORTED_MEDIA_TYPE for another content type
  */
@@ -157,37 +163,68 @@ export async function readMultipart(
         fields[name] = value;
       });
       bb.on('file', (name, stream, info) => {
-        const path = join(dir, `upload-${uuidv4()}`);
-        paths.push(path);
-        const out = createWriteStream(path, { mode: 0o600 });
-        open.add(out);
-        let fileSize = 0;
         const fileHash = createHasher('sha256');
-        stream.on('data', (c: Buffer) => {
-          fileSize += c.length;
-          fileHash.update(c);
-        });
+        let fileSize = 0;
+        const chunks: Buffer[] = [];
+        let out: WriteStream | undefined;
+        let path: string | undefined;
         stream.on('limit', () => {
           fail(new InputTooLargeError(`File ${name} is too large`, limits.bodyBytes));
         });
         writes.push(
           new Promise<void>((res, rej) => {
-            out.on('finish', () => {
-              open.delete(out);
-              files.push({
-                field: name,
-                filename: info.filename ?? '',
-                contentType: info.mimeType,
-                path,
-                size: fileSize,
-                sha256: fileHash.digest('hex'),
-              });
-              res();
+            stream.on('data', (c: Buffer) => {
+              fileSize += c.length;
+              fileHash.update(c);
+              // Small files stay in memory (SignServer's FILE_SIZE_THRESHOLD); larger ones go to disk as they arrive.
+              if (out === undefined && fileSize <= limits.spoolBytes) {
+                chunks.push(c);
+                return;
+              }
+              if (out === undefined) {
+                path = join(dir, `upload-${uuidv4()}`);
+                paths.push(path);
+                out = createWriteStream(path, { mode: 0o600 });
+                open.add(out);
+                out.on('error', rej);
+                for (const b of chunks) out.write(b);
+                chunks.length = 0;
+              }
+              if (!out.write(c)) {
+                stream.pause();
+                out.once('drain', () => stream.resume());
+              }
             });
-            out.on('error', rej);
+            stream.on('error', rej);
+            stream.on('end', () => {
+              const filePath = path;
+              const data = filePath === undefined ? Buffer.concat(chunks, fileSize) : undefined;
+              const finish = (): void => {
+                files.push({
+                  field: name,
+                  filename: info.filename ?? '',
+                  contentType: info.mimeType,
+                  size: fileSize,
+                  sha256: fileHash.digest('hex'),
+                  ...(filePath === undefined ? {} : { path: filePath }),
+                  read: async () =>
+                    filePath === undefined
+                      ? new Uint8Array(data!.buffer, data!.byteOffset, data!.byteLength)
+                      : new Uint8Array(await readFile(filePath)),
+                });
+                res();
+              };
+              if (out === undefined) finish();
+              else {
+                const w = out;
+                w.end(() => {
+                  open.delete(w);
+                  finish();
+                });
+              }
+            });
           }),
         );
-        stream.pipe(out);
       });
       bb.on('filesLimit', () => {
         fail(new InputTooLargeError(`At most ${limits.files} files`, limits.files));

@@ -127,6 +127,8 @@ export interface PipelineDeps {
     readonly jsonBytes: number;
     readonly uploadBytes: number;
     readonly maxFiles: number;
+    /** Uploads up to this size stay in memory; larger ones are spooled to disk. */
+    readonly spoolBytes: number;
   };
   /** Folder for uploads in progress. */
   readonly uploadDir: string;
@@ -208,6 +210,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
               files: spec.maxFiles ?? deps.limits.maxFiles,
               fields: 8,
               fieldBytes: deps.limits.jsonBytes,
+              spoolBytes: deps.limits.spoolBytes,
             },
             alg,
           );

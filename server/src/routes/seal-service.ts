@@ -323,7 +323,7 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
           ...(body.bizId === undefined ? {} : { bizId: body.bizId }),
           ...(body.reason === undefined ? {} : { reason: body.reason }),
           ...(body.location === undefined ? {} : { location: body.location }),
-          file: { path: file.path, filename: file.filename || 'document.pdf' },
+          file: { filename: file.filename || 'document.pdf', read: () => file.read() },
           ...(key === undefined ? {} : { idempotency: { key, requestHash } }),
         });
         return {
@@ -396,7 +396,7 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
               ...(item.bizId === undefined ? {} : { bizId: item.bizId }),
               ...(item.reason === undefined ? {} : { reason: item.reason }),
               ...(item.location === undefined ? {} : { location: item.location }),
-              file: { path: file.path, filename: file.filename || `${item.file}.pdf` },
+              file: { filename: file.filename || `${item.file}.pdf`, read: () => file.read() },
             });
             results.push({ ok: true as const, application: applicationView(r.application) });
           } catch (err) {
@@ -475,7 +475,7 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
             level: body.level ?? 'B-B',
             ...(body.bizId === undefined ? {} : { bizId: body.bizId }),
             ...(body.reason === undefined ? {} : { reason: body.reason }),
-            file: { path: file.path, filename: file.filename || 'document.pdf' },
+            file: { filename: file.filename || 'document.pdf', read: () => file.read() },
           }),
         };
       },
