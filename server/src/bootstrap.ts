@@ -20,6 +20,8 @@ export interface BootstrapResult {
   readonly demoSecretFile: string;
   readonly demoSealId: string;
   readonly demoPdf: string;
+  /** The DEV root certificate of the seal certificates (P-256), for pdfsig's NSS database. */
+  readonly pkiRoot: string;
 }
 
 function writeSecret(path: string, data: string | Uint8Array): void {
@@ -103,5 +105,6 @@ export async function seedDemo(server: GovTrustServer): Promise<BootstrapResult>
     demoSecretFile,
     demoSealId: seal.id,
     demoPdf,
+    pkiRoot: join(server.config.pkiDir ?? join(dir, 'pki'), 'p256', 'root.pem'),
   };
 }

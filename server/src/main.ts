@@ -43,6 +43,10 @@ Seal the demo PDF (page/x/y, then keyword), from the repository root:
   pnpm govtrust remote seal --server ${url} --app-id ${b.demoAppId} --secret-file ${b.demoSecretFile} \\
     --seal ${b.demoSealId} --in ${b.demoPdf} --out sealed.pdf --page 1 --x 120 --y 140 --keyword "Seal here:"
 
+Check it: pdfsig sealed.pdf   ("Signature is Valid"; to trust the DEV root as well:
+  certutil -N -d sql:nss --empty-password && certutil -A -d sql:nss -n govtrust-dev -t CT,C,C -i ${b.pkiRoot}
+  pdfsig -nssdir sql:nss sealed.pdf)
+
 Public endpoints (no credentials):
   curl ${url}/readyz
   curl ${url}/v1/seals/${b.demoSealId}/status

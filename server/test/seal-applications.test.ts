@@ -604,6 +604,22 @@ describe.skipIf(!tools)('seal applications', () => {
     );
   });
 
+  it('metrics count seal applications by result and show each seal key', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/govtrust_seal_applications_total\{result="sealed",code=""\} \d+/);
+    expect(text).toMatch(
+      /govtrust_seal_applications_total\{result="refused",code="ERR_GRANT_NONE"\} 1/,
+    );
+    expect(text).toMatch(
+      /govtrust_seal_applications_total\{result="failed",code="ERR_PDF_PARSE"\} 1/,
+    );
+    expect(text).toContain(`govtrust_seal_key_usable{seal="${seal.id}",status="active"} 1`);
+    expect(text).toMatch(/govtrust_seal_key_usable\{seal="[^"]+",status="revoked"\} 0/);
+    expect(text).toMatch(
+      /govtrust_http_request_duration_seconds_count\{method="POST",route="\/v1\/seal-applications"\} \d+/,
+    );
+  });
+
   it('a restart keeps seals, grants, applications, results and the usage chain', async () => {
     const apps = await applicationCount(t);
     const head = await t.server.context.store.logHead('usage');
