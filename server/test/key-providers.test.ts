@@ -31,7 +31,7 @@ describe.skipIf(!hasTool('pdfsig') || !hasTool('certutil') || !hasTool('softhsm2
       const chain = parseCertificates(
         readFileSync(join(DEV_PKI_DIR, 'p256', 'org-b.chain.pem'), 'utf8'),
       );
-      const p12 = exportPkcs12({
+      const p12 = await exportPkcs12({
         privateKey: importPrivateKey(readFileSync(join(DEV_PKI_DIR, 'p256', 'org-b.key'), 'utf8')),
         certificates: chain.map((c) => c.der),
         password: 'p12-pass',
@@ -119,6 +119,7 @@ describe.skipIf(!hasTool('pdfsig') || !hasTool('certutil') || !hasTool('softhsm2
             tokenLabel: 'govtrust-seal',
             keyLabel: 'seal-key',
             pinFile: join(dir, 'pin'),
+            publicKey: privateKey.publicKey.toPem(),
           },
         });
         expect(seal.key).toEqual({ provider: 'pkcs11', algorithm: 'ecdsa-sha256' });
@@ -163,7 +164,7 @@ describe('signing sessions expire', () => {
     const session = await u.client.createSigningSession({
       sealId: seal.id,
       pdf: makeDemoPdf(),
-      position: positions[0],
+      position: positions[0]!,
     });
     expect(Date.parse(session.expiresAt) - clock.getTime()).toBe(60_000);
     clock = new Date(clock.getTime() + 61_000);

@@ -6,7 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { v4 as uuidv4 } from 'uuid';
-import { importPkcs12, openPkcs11Signer, type PublicKey, type Signer } from '@govtrust/core/crypto';
+import {
+  importPkcs12,
+  importPublicKey,
+  openPkcs11Signer,
+  type PublicKey,
+  type Signer,
+} from '@govtrust/core/crypto';
 import { InvalidInputError, ServiceError, isGovTrustError } from '@govtrust/core/errors';
 import { parseCertificate, type Certificate, type RevocationReason } from '@govtrust/core/pki';
 import { createSealId, drawSeal, makeSeal, sealToPng } from '@govtrust/core/seal';
@@ -26,6 +32,10 @@ export type SealKeyInput =
       readonly keyLabel?: string | undefined;
       readonly keyId?: string | undefined;
       readonly pinFile: string;
+      /** The token key's public key (PEM): the server CA certifies it. */
+      readonly publicKey?: string | undefined;
+      /** Or the key's certificate chain (DER base64, signer first); default: the certificate on the token. */
+      readonly certificateChain?: readonly string[] | undefined;
     }
   | { readonly provider: 'external'; readonly certificateChain: readonly string[] };
 
@@ -226,7 +236,19 @@ export function createSealService(ctx: DomainContext): SealService {
         break;
       }
       case 'pkcs11': {
-        let publicKey: PublicKey | undefined;
+        // The token key's certificate: uploaded, issued here for the given public key, or read from the token.
+        let given: Certificate[] | undefined;
+        if (k.certificateChain !== undefined && k.certificateChain.length > 0)
+          given = k.certificateChain.map((c) =>
+            parseCertificate(new Uint8Array(Buffer.from(c, 'base64'))),
+          );
+        else if (k.publicKey !== undefined) {
+          const pub = importPublicKey(k.publicKey);
+          given = await issue(
+            pub.type === 'sm2' ? 'sm2' : pub.type === 'rsa' ? 'rsa' : 'p256',
+            pub,
+          );
+        }
         try {
           const s = await openPkcs11Signer({
             module: k.module,
@@ -236,24 +258,25 @@ export function createSealService(ctx: DomainContext): SealService {
             ...(k.keyId === undefined
               ? {}
               : { keyId: new Uint8Array(Buffer.from(k.keyId, 'hex')) }),
+            ...(given === undefined ? {} : { certificateChain: given.map((c) => c.der) }),
           });
-          publicKey = s.publicKey;
-          s.close();
+          try {
+            // A probe signature, checked against the certificate: the token key must be the certified key.
+            await s.sign(new TextEncoder().encode(`govtrust seal key probe ${id}`));
+            chain = given ?? s.certificateChain.map((c) => parseCertificate(c));
+          } finally {
+            s.close();
+          }
         } catch (err) {
-          throw new ServiceError('ERR_SEAL_KEY_UNAVAILABLE', 'The PKCS#11 key cannot be opened', {
-            cause: err,
-          });
-        }
-        if (publicKey === undefined)
           throw new ServiceError(
             'ERR_SEAL_KEY_UNAVAILABLE',
-            'The PKCS#11 token gives no public key',
+            `The PKCS#11 key cannot be used${isGovTrustError(err) ? ` (${err.code}: ${err.message})` : ''}`,
+            { cause: err },
           );
-        const alg = publicKey.type === 'sm2' ? 'sm2' : publicKey.type === 'rsa' ? 'rsa' : 'p256';
-        chain = await issue(alg, publicKey);
+        }
         key = {
           provider: 'pkcs11',
-          algorithm: alg,
+          algorithm: chain[0]!.publicKey.type,
           module: k.module,
           pinFile: k.pinFile,
           ...(k.tokenLabel === undefined ? {} : { tokenLabel: k.tokenLabel }),
@@ -403,19 +426,12 @@ export function createSealService(ctx: DomainContext): SealService {
       if (action === 'remake') {
         // 重新制作: a new key and certificate under the same seal identity; the old certificate is retired.
         const picture = new Uint8Array(Buffer.from(seal.picture, 'base64'));
+        // Only a key the server generated can be replaced by the server; a token or file key is
+        // re-made by making the seal again with the holder's new key.
         const keyInput: SealKeyInput | undefined =
           seal.key.provider === 'software'
             ? { provider: 'generate', algorithm: algorithmSetOf(leaf) }
-            : seal.key.provider === 'pkcs11'
-              ? {
-                  provider: 'pkcs11',
-                  module: seal.key.module,
-                  pinFile: seal.key.pinFile,
-                  ...(seal.key.tokenLabel === undefined ? {} : { tokenLabel: seal.key.tokenLabel }),
-                  ...(seal.key.keyLabel === undefined ? {} : { keyLabel: seal.key.keyLabel }),
-                  ...(seal.key.keyId === undefined ? {} : { keyId: seal.key.keyId }),
-                }
-              : undefined;
+            : undefined;
         if (keyInput === undefined)
           throw new ServiceError(
             'ERR_SEAL_STATE',

@@ -131,6 +131,12 @@ export const createSealSchema = z.strictObject({
           .regex(/^[0-9a-fA-F]{1,128}$/)
           .optional(),
         pinFile: z.string().min(1).max(1024),
+        publicKey: z
+          .string()
+          .max(20000)
+          .optional()
+          .describe('PEM public key of the token key, certified by the server CA'),
+        certificateChain: z.array(z.string().min(1).max(20000)).min(1).max(10).optional(),
       }),
       z.strictObject({
         provider: z.literal('external'),

@@ -79,6 +79,9 @@ export interface CreateSealOptions {
         readonly keyLabel?: string;
         readonly keyId?: string;
         readonly pinFile: string;
+        /** PEM public key of the token key: the server CA certifies it (else the token's certificate). */
+        readonly publicKey?: string;
+        readonly certificateChain?: readonly string[];
       }
     | {
         /** A key outside the server: its certificate chain (DER base64, signer first); two-step signing only. */
