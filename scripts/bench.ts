@@ -4,9 +4,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runCryptoBench } from '../packages/core/bench/crypto.bench.js';
+import { runPkiBench } from '../packages/core/bench/pki.bench.js';
 
 const benches: Record<string, () => Promise<{ text: string; data: unknown }>> = {
   crypto: runCryptoBench,
+  pki: runPkiBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

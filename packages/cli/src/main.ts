@@ -1,6 +1,9 @@
 /** The `govtrust` command: argv -> core -> report; the exit code comes from the result. @module */
 import { Command, CommanderError } from 'commander';
 import { registerKeyCommands } from './commands/key.js';
+import { registerPkiCommands } from './commands/pki.js';
+import { registerSealCommands } from './commands/seal.js';
+import { registerSealImageCommands } from './commands/seal-image.js';
 import { ExitCode, formatError, processIo, type CliIo } from './io.js';
 
 /** The CLI's version (kept in step with package.json). */
@@ -28,6 +31,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     })
     .showHelpAfterError(false);
   registerKeyCommands(program, io, setExit);
+  registerPkiCommands(program, io, setExit);
+  registerSealCommands(program, io, setExit);
+  registerSealImageCommands(program, io, setExit);
   // exitOverride and configureOutput, set above, are inherited by every subcommand.
   try {
     await program.parseAsync([...argv], { from: 'user' });

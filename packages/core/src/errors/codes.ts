@@ -10,6 +10,7 @@ import { licenceCodes } from './licence.js';
 import { pdfCodes } from './pdf.js';
 import { pkiCodes } from './pki.js';
 import { sealCodes } from './seal.js';
+import { sealImageCodes } from './seal-image.js';
 import { storeCodes } from './store.js';
 
 /** Human-readable meaning of a code, in English and Chinese (for CLI output and the web page). */
@@ -26,6 +27,7 @@ export const errorCodes = {
   ...cmsCodes,
   ...pdfCodes,
   ...sealCodes,
+  ...sealImageCodes,
   ...licenceCodes,
   ...storeCodes,
 } as const satisfies Record<string, ErrorCodeInfo>;

@@ -20,6 +20,28 @@ export {
 } from './crypto.js';
 export type { Pkcs11ErrorCode } from './crypto.js';
 export {
+  CertificateParseError,
+  CrlParseError,
+  OcspParseError,
+  TspParseError,
+  TsaRejectedError,
+  OcspRejectedError,
+  PkiFetchError,
+  PkiConfigError,
+  CertificateIssueError,
+} from './pki.js';
+export { CmsParseError } from './cms.js';
+export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
+export type { OfdPackageErrorCode } from './seal.js';
+export {
+  SealImageSpecError,
+  SealImageTextTooLongError,
+  SealImageLayoutError,
+  SealImageRenderError,
+  FontGlyphMissingError,
+  FontLoadError,
+} from './seal-image.js';
+export {
   LicenceIdError,
   LicenceTypeError,
   LicenceDataError,

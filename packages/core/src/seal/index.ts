@@ -1,2 +1,57 @@
 /** `@govtrust/core/seal`: GB/T 38540 electronic seals (SES_Seal, SES_Signature), seal making and verification, OFD seals. @module */
-export {};
+export type {
+  SealVersion,
+  SesHeader,
+  SesCertDigest,
+  SesCertList,
+  SesPropertyInfo,
+  SesPictureInfo,
+  SesExtData,
+  SesSealInfo,
+  SesSeal,
+  TbsSign,
+  SesSignature,
+} from './model.js';
+export { parseSeal, encodeSeal, MAX_SEAL_SIZE } from './seal.js';
+export { parseSesSignature } from './ses-signature.js';
+export type { SealTypeCode, SealTypeInfo, SealIdInfo } from './seal-types.js';
+export { sealTypes, isSealTypeCode, parseSealId, createSealId } from './seal-types.js';
+export type { MakeSealOptions, SealPicture } from './make-seal.js';
+export { makeSeal } from './make-seal.js';
+export type { CreateSesSignatureOptions } from './create-ses-signature.js';
+export { createSesSignature } from './create-ses-signature.js';
+export type { ReportIssue, VerificationStatus } from './report.js';
+export type { CertificateSummary } from './certificates.js';
+export type { VerifySealOptions, SealReport } from './verify-seal.js';
+export { verifySeal } from './verify-seal.js';
+export type { VerifySesSignatureOptions, SesSignatureReport } from './verify-ses-signature.js';
+export { verifySesSignature } from './verify-ses-signature.js';
+export type { SealAttribute } from './seal-attribute.js';
+export { SEAL_ATTRIBUTE_OID, createSealAttribute, readSealAttribute } from './seal-attribute.js';
+export type { OfdZipLimits } from './ofd/zip.js';
+export { defaultOfdZipLimits } from './ofd/zip.js';
+export type {
+  VerifyOfdOptions,
+  OfdSignatureReport,
+  OfdVerificationReport,
+} from './ofd/verify-ofd.js';
+export { verifyOfdSeals } from './ofd/verify-ofd.js';
+export {
+  drawSeal,
+  defaultSealColor,
+  sealToSvg,
+  sealToPng,
+  sealToPdfOperators,
+  sealPixelSize,
+} from './image/index.js';
+export type {
+  SealShape,
+  SealImageSpec,
+  SealDrawing,
+  SealPath,
+  SealPathCommand,
+  SealGlyphSource,
+  AffineMatrix,
+  SealPngOptions,
+  SealPdfBox,
+} from './image/index.js';
