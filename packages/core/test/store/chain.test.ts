@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createMemoryStore,
   defineLog,
+  exportLog,
   defineSchema,
   formatLogExport,
   GENESIS_HASH,
@@ -159,5 +160,29 @@ describe('hash chain verification', () => {
     expect(() => parseLogExport(`${lines[0]}\nnot json\n`)).toThrow(
       expect.objectContaining({ code: 'ERR_STORE_CHAIN_FORMAT', line: 2 }),
     );
+  });
+
+  it('exports a whole log from a store across pages, ready for the offline verifier', async () => {
+    const store = createMemoryStore(schema);
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < 10_005; i++)
+        await tx.append('audit', { seq0: i, app: 'a', seal: 's', doc: `d${i}` });
+    });
+    const text = await exportLog(store, 'audit');
+    const { header, entries } = parseLogExport(text);
+    expect(header).toEqual({ format: 'govtrust-log', version: 1, log: 'audit', alg: 'sm3' });
+    expect(entries).toHaveLength(10_005);
+    const head = await store.logHead('audit');
+    expect(verifyLogChain(entries, { expectedHead: head! })).toMatchObject({
+      valid: true,
+      count: 10_005,
+    });
+    expect(
+      parseLogExport(await exportLog(store, 'audit', { fromSeq: 10_001 })).entries.map(
+        (e) => e.seq,
+      ),
+    ).toEqual([10_001, 10_002, 10_003, 10_004, 10_005]);
+    expect(parseLogExport(await exportLog(store, 'seal-usage')).entries).toEqual([]);
+    await store.close();
   });
 });
