@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerKeyCommands } from './commands/key.js';
 import { registerLicenceCommands } from './commands/licence.js';
+import { registerPdfCommands } from './commands/pdf.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerSealCommands } from './commands/seal.js';
 import { registerSealImageCommands } from './commands/seal-image.js';
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerKeyCommands(program, io, setExit);
   registerPkiCommands(program, io, setExit);
   registerSealCommands(program, io, setExit);
+  registerPdfCommands(program, io, setExit);
   registerSealImageCommands(program, io, setExit);
   registerLicenceCommands(program, io, setExit);
   // exitOverride and configureOutput, set above, are inherited by every subcommand.

@@ -31,6 +31,22 @@ export {
   CertificateIssueError,
 } from './pki.js';
 export { CmsParseError } from './cms.js';
+export {
+  PdfParseError,
+  PdfEncryptedError,
+  PdfHybridXrefError,
+  PdfLimitError,
+  PdfUnsupportedError,
+  PdfPageOutOfRangeError,
+  PdfKeywordNotFoundError,
+  PdfImageError,
+  PdfPlacementError,
+  PdfFieldExistsError,
+  PdfContentsOverflowError,
+  PdfSignaturePolicyError,
+  PdfSignerCertificateError,
+  PdfSelfCheckError,
+} from './pdf.js';
 export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
 export type { OfdPackageErrorCode } from './seal.js';
 export {

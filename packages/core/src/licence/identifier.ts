@@ -285,6 +285,7 @@ const SERIAL_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /**
  * A random 流水号 of `length` (default 20) digits and upper-case letters, as the Hubei guide
  * prescribes ("随机 20 位数字和大写字母的组合"); 20 characters carry 103 bits of randomness.
+ * @throws {LicenceIdError} ERR_LICENCE_ID_SERIAL for a length outside 8-64
  */
 export function generateLicenceSerial(length = 20): string {
   if (!Number.isInteger(length) || length < 8 || length > 64) {

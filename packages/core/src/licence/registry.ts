@@ -257,6 +257,7 @@ export interface LicenceRegistry {
 /**
  * A licence registry over a store whose schema includes `licenceCollections` and `licenceLogs`.
  * Every write is one store transaction.
+ * @throws {StatusListError} ERR_STATUS_LIST_LENGTH when `statusListEntries` is below 131,072
  */
 export function createLicenceRegistry<S extends WithLicenceRegistry>(
   options: LicenceRegistryOptions<S>,

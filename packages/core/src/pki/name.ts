@@ -62,6 +62,15 @@ interface DecodedAtv {
   readonly valueDer: Uint8Array;
 }
 
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function decodeString(tlv: Tlv): string | undefined {
   const v = tlv.value;
   switch (tlv.tag) {
@@ -72,7 +81,11 @@ function decodeString(tlv: Tlv): string | undefined {
     case 0x12: // NumericString
     case 0x1a: // VisibleString
     case 0x14: // TeletexString: in practice Latin-1
-      return Buffer.from(v).toString('latin1');
+      // These types are ASCII by definition, but real Chinese certificates put UTF-8 in them
+      // (e.g. an emailAddress with hanzi): show valid UTF-8 as such, anything else as Latin-1.
+      return v.some((b) => b > 0x7f) && isUtf8(v)
+        ? Buffer.from(v).toString('utf8')
+        : Buffer.from(v).toString('latin1');
     case 0x1e: {
       // BMPString: UTF-16BE.
       const swapped = Buffer.from(v);

@@ -204,3 +204,17 @@ describe.skipIf(!hasTool('openssl'))('parseCertificate on OpenSSL-made chains', 
     }
   });
 });
+
+describe('names with non-ASCII bytes in ASCII string types', () => {
+  it('shows UTF-8 inside an IA5String as text (zsbk.ofd signer certificate, emailAddress in hanzi)', async () => {
+    const { parseSesSignature } = await import('@govtrust/core/seal');
+    const { readZip } = await import('../seal/zip-helper.js');
+    const { ofdrw } = await import('../seal/fixtures.js');
+    const files = await readZip(ofdrw('zsbk.ofd'));
+    const signedValue = files.get('Doc_0/Signs/Sign_0/SignedValue.dat')!;
+    const cert = parseCertificate(parseSesSignature(signedValue).signerCertificate);
+    // Latin-1 decoding of UTF-8 hanzi would show mojibake such as 'ä' or 'Ã'.
+    expect(cert.subject).not.toMatch(/[\u00c0-\u00ff]/);
+    expect(cert.subject).toMatch(/[\u4e00-\u9fff]/);
+  });
+});
