@@ -136,6 +136,8 @@ export {
   checkStatusEntry,
   signStatusListCredential,
   verifyStatusListSignature,
+  cmsProofEncoder,
+  rawProofEncoder,
 } from './status-list.js';
 export type { ListStatusReport } from './status-check.js';
 export { checkLicenceStatusWithLists } from './status-check.js';

@@ -239,7 +239,7 @@ export interface LicenceRegistry {
     purpose: 'revocation' | 'suspension',
     options: { readonly now: Date; readonly validForMs?: number; readonly ttlMs?: number },
   ): Promise<StatusListCredential>;
-  /** A signed status list credential (raw signature by default; pass `encode` for CMS). */
+  /** A signed status list credential (detached CMS when the signer has a certificate chain, else a raw signature). */
   publishStatusList(
     issuerCode: string,
     number: number,
