@@ -232,4 +232,112 @@ describe('govtrust licence', () => {
         .stdout,
     ).toContain('not found (result 5 查无此信息)');
   });
+
+  it('signs licence data with the dev licence issuer and verifies it, with the status from the store', async () => {
+    const store = join(dir, 'data');
+    const types = join(SAMPLES, 'licence-types');
+    for (const n of [
+      'business-licence',
+      'food-business-licence',
+      'construction-special-operations',
+    ]) {
+      expect(
+        (await cli('licence', 'type', 'add', join(types, `${n}.json`), '--store', store)).code,
+      ).toBe(0);
+    }
+    expect(
+      (
+        await cli(
+          'licence',
+          'add',
+          join(SAMPLES, 'licences', 'construction-special-operations.json'),
+          '--store',
+          store,
+          '--status-base-url',
+          'https://zzk.example.gov.cn/v1/status-lists',
+          '--at',
+          '2026-06-01T00:00:00Z',
+        )
+      ).code,
+    ).toBe(0);
+    const certs = join(SAMPLES, '..', 'certs-dev', 'sm2');
+    const signed = join(dir, 'licence.signed.json');
+    const sign = await cli(
+      'licence',
+      'sign',
+      join(SAMPLES, 'licences', 'construction-special-operations.json'),
+      '--key',
+      join(certs, 'licence-issuer.key'),
+      '--cert',
+      join(certs, 'licence-issuer.chain.pem'),
+      '--out',
+      signed,
+    );
+    expect(sign).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`signed ${CONSTRUCTION} (sm2-sm3)`),
+    });
+    const at = ['--at', '2026-06-01T08:00:00Z'];
+    const ok = await cli(
+      'licence',
+      'verify',
+      signed,
+      '--trust',
+      join(certs, 'root.pem'),
+      '--store',
+      store,
+      '--types',
+      types,
+      ...at,
+    );
+    expect(ok.stdout).toContain(`${CONSTRUCTION}: VALID, result 0 信息正确且有效 (valid)`);
+    expect(ok.stdout).toContain('  signature: passed');
+    expect(ok.code).toBe(0);
+    expect(
+      (
+        await cli(
+          'licence',
+          'revoke',
+          CONSTRUCTION,
+          '--store',
+          store,
+          '--reason',
+          '吊销',
+          '--reason-code',
+          'revoke.penalty',
+          ...at,
+        )
+      ).code,
+    ).toBe(0);
+    const revoked = await cli(
+      'licence',
+      'verify',
+      signed,
+      '--trust',
+      join(certs, 'root.pem'),
+      '--store',
+      store,
+      '--json',
+      ...at,
+    );
+    expect(revoked.code).toBe(1);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({
+      status: 'valid',
+      result: 3,
+      licenceStatus: 'revoked',
+    });
+    // Tampered file.
+    const text = readFileSync(signed, 'utf8').replace('建筑电工', '建筑架子工');
+    writeFileSync(signed, text);
+    const bad = await cli('licence', 'verify', signed, '--trust', join(certs, 'root.pem'), ...at);
+    expect(bad).toMatchObject({ code: 1, stdout: expect.stringContaining('INVALID, result 7') });
+    expect(bad.stdout).toContain('signature: failed ERR_LICENCE_SIGNATURE_INVALID');
+    writeFileSync(signed, 'not a licence');
+    expect(
+      await cli('licence', 'verify', signed, '--trust', join(certs, 'root.pem')),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('ERR_LICENCE_SIGNED_FORMAT'),
+    });
+  });
 });

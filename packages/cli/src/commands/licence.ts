@@ -1,5 +1,7 @@
 /** `govtrust id check` (licence identifiers, USCC, ID numbers, division codes) and `govtrust licence` (types, data checks, status and lifecycle in a lowdb store). @module */
 import { readFileSync } from 'node:fs';
+import { createSigner, importPrivateKey } from '@govtrust/core/crypto';
+import { createTrustStore } from '@govtrust/core/pki';
 import type { Command } from 'commander';
 import {
   checkCode,
@@ -9,6 +11,10 @@ import {
   licenceStatusReasons,
   loadLicenceTypes,
   parseLicenceType,
+  registryStatusSource,
+  serializeSignedLicence,
+  signLicenceData,
+  verifySignedLicenceData,
   provincialResultMessages,
   validateLicenceData,
   type CheckIssue,
@@ -19,6 +25,7 @@ import {
 } from '@govtrust/core/licence';
 import { defineSchema, type Store } from '@govtrust/core/store';
 import { openLowdbStore } from '@govtrust/core/store/lowdb';
+import { readInput, readPasswordFile, writeOutput } from '../files.js';
 import { ExitCode, UsageError, type CliIo } from '../io.js';
 
 const kindNames: Record<CodeReport['kind'], string> = {
@@ -266,6 +273,93 @@ export function registerLicenceCommands(
       io.stdout(flags.json === true ? `${JSON.stringify(s, null, 2)}\n` : statusLine(s));
       setExit(s.result === 0 ? ExitCode.ok : ExitCode.verdict);
     });
+
+  licence
+    .command('sign')
+    .description(
+      'sign licence data as the issuer: a signed data file (detached CMS over the RFC 8785 canonical JSON)',
+    )
+    .argument('<data>', 'licence data JSON file')
+    .requiredOption('--key <file>', 'issuer private key (PEM, PKCS#8)')
+    .option('--password-file <file>', 'password of an encrypted key')
+    .requiredOption('--cert <file>', 'issuer certificate chain (PEM, signer first)')
+    .requiredOption('--out <file>', 'signed licence file to write (JSON)')
+    .option('--force', 'overwrite an existing output')
+    .action(
+      async (
+        file: string,
+        flags: { key: string; passwordFile?: string; cert: string; out: string; force?: boolean },
+      ) => {
+        const password =
+          flags.passwordFile === undefined ? undefined : readPasswordFile(flags.passwordFile);
+        const key = importPrivateKey(
+          readFileSync(flags.key, 'utf8'),
+          password === undefined ? {} : { password },
+        );
+        const signer = createSigner(key, { certificateChain: readFileSync(flags.cert, 'utf8') });
+        const data = JSON.parse(readFileSync(file, 'utf8')) as Parameters<
+          typeof signLicenceData
+        >[0];
+        const signed = await signLicenceData(data, { signer });
+        writeOutput(flags.out, serializeSignedLicence(signed), { force: flags.force === true });
+        io.stdout(`signed ${data.identifier} (${signer.algorithm}) -> ${flags.out}\n`);
+        setExit(ExitCode.ok);
+      },
+    );
+
+  licence
+    .command('verify')
+    .description(
+      'verify a signed licence data file: signature, issuer certificate path, data, validity and (with --store) status',
+    )
+    .argument('<file>', 'signed licence file')
+    .requiredOption(
+      '--trust <file>',
+      'trust anchor certificates (PEM or DER; repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    )
+    .option('--store <dir>', 'lowdb data directory to read the status from')
+    .option('--types <dir>', 'also check the data against these licence types')
+    .option('--at <time>', 'verify at this time (ISO 8601; default now)')
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (
+        file: string,
+        flags: { trust: string[]; store?: string; types?: string; at?: string; json?: boolean },
+      ) => {
+        if (flags.trust.length === 0) throw new UsageError('give at least one --trust');
+        const trust = createTrustStore(flags.trust.map((f) => readInput(f)));
+        const types = flags.types === undefined ? undefined : await loadLicenceTypes(flags.types);
+        const now = parseAt(flags.at);
+        const input = readInput(file);
+        const verify = (registry?: LicenceRegistry) =>
+          verifySignedLicenceData(input, {
+            trust,
+            now,
+            ...(types === undefined ? {} : { types }),
+            ...(registry === undefined ? {} : { statusSource: registryStatusSource(registry) }),
+          });
+        const report =
+          flags.store === undefined
+            ? await verify()
+            : await withRegistry(flags.store, undefined, (registry) => verify(registry));
+        if (flags.json === true) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+        else {
+          io.stdout(
+            `${report.identifier}: ${report.status.toUpperCase()}, result ${report.result} ${report.resultMessage}${report.licenceStatus === undefined ? '' : ` (${report.licenceStatus})`}\n`,
+          );
+          if (report.signer !== undefined)
+            io.stdout(`  signed by ${report.signer.subject} (${report.algorithm ?? '?'})\n`);
+          for (const c of report.checks)
+            io.stdout(
+              `  ${c.name}: ${c.status}${c.code === undefined ? '' : ` ${c.code}`}${c.message === undefined ? '' : ` ${c.message}`}\n`,
+            );
+          for (const w of report.warnings) io.stdout(`  warning ${w.code}: ${w.message}\n`);
+        }
+        setExit(report.status === 'valid' && report.result === 0 ? ExitCode.ok : ExitCode.verdict);
+      },
+    );
 
   for (const [action, zh] of [
     ['suspend', '暂扣'],

@@ -141,7 +141,7 @@ describe('signed licence data', () => {
       now: new Date('2030-04-08T00:00:00Z'),
       statusSource: registryStatusSource(registry),
     });
-    // The dev certificates are still valid in 2030-04? They end 2045.
+    // The dev certificates stay valid until 2045: only the licence has expired.
     expect(expired).toMatchObject({ result: 3, licenceStatus: 'expired' });
     expect(expired.checks.find((c) => c.name === 'validity')).toMatchObject({
       status: 'failed',
