@@ -1,6 +1,7 @@
 /** The `govtrust` command: argv -> core -> report; the exit code comes from the result. @module */
 import { Command, CommanderError } from 'commander';
 import { registerKeyCommands } from './commands/key.js';
+import { registerLicenceCommands } from './commands/licence.js';
 import { registerPdfCommands } from './commands/pdf.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerSealCommands } from './commands/seal.js';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerServerCommands(program, io, setExit);
   registerPdfCommands(program, io, setExit);
   registerSealImageCommands(program, io, setExit);
+  registerLicenceCommands(program, io, setExit);
   // exitOverride and configureOutput, set above, are inherited by every subcommand.
   try {
     await program.parseAsync([...argv], { from: 'user' });
