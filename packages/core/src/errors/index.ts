@@ -63,6 +63,8 @@ export {
   FontGlyphMissingError,
   FontLoadError,
 } from './seal-image.js';
+export { ServiceError, RemoteServiceError } from './server.js';
+export type { ServerErrorCode, ServiceErrorCode } from './server.js';
 export {
   LicenceIdError,
   LicenceTypeError,
