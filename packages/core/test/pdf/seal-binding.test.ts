@@ -228,6 +228,23 @@ describe.skipIf(!tools)('a PDF sealed with a seal file, checked by third-party t
     expect(raw.stderr).toContain('Unable to validate this type of signature');
   });
 
+  it('a riding seal (骑缝章) with the seal picture: one signature, one widget per page, valid', async () => {
+    const seal = await devSeal();
+    const out = await sealPdf(await makePdf({ pages: 3 }), {
+      signer: holder('rsa').signer,
+      seal,
+      placement: { riding: {} },
+      now: SIGNED_AT,
+    });
+    const file = tmp.write('riding.pdf', out);
+    expect(qpdfCheck(file).ok).toBe(true);
+    const sigs = pdfsig(nss.get('rsa')!, file);
+    expect(sigs.length).toBeGreaterThan(0);
+    for (const s of sigs) expect(s.valid, s.raw).toBe(true);
+    const cms = parseCms(lastSignature(out).contents);
+    expect(cms.signedAttributes.some((a) => a.oid === SEAL_ATTRIBUTE_OID)).toBe(true);
+  });
+
   it('an SVG seal picture is rasterised (resvg) into the appearance', async () => {
     const svg = sealToSvg(drawSeal({ shape: 'round', text: '示例市人民政府办公室', star: true }));
     const seal = await devSeal({
