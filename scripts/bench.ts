@@ -4,13 +4,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runCryptoBench } from '../packages/core/bench/crypto.bench.js';
+import { runLicenceBench } from '../packages/core/bench/licence.bench.js';
 import { runPdfBench } from '../packages/core/bench/pdf.bench.js';
 import { runPkiBench } from '../packages/core/bench/pki.bench.js';
+import { runServerBench } from '../packages/core/bench/server.bench.js';
 
 const benches: Record<string, () => Promise<{ text: string; data: unknown }>> = {
   crypto: runCryptoBench,
+  licence: runLicenceBench,
   pdf: runPdfBench,
   pki: runPkiBench,
+  server: runServerBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,10 +1,12 @@
 /** The `govtrust` command: argv -> core -> report; the exit code comes from the result. @module */
 import { Command, CommanderError } from 'commander';
 import { registerKeyCommands } from './commands/key.js';
+import { registerLicenceCommands } from './commands/licence.js';
 import { registerPdfCommands } from './commands/pdf.js';
 import { registerPdfVerifyCommand } from './commands/pdf-verify.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerSealCommands } from './commands/seal.js';
+import { registerServerCommands } from './commands/server.js';
 import { registerSealImageCommands } from './commands/seal-image.js';
 import { ExitCode, formatError, processIo, type CliIo } from './io.js';
 
@@ -35,9 +37,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerKeyCommands(program, io, setExit);
   registerPkiCommands(program, io, setExit);
   registerSealCommands(program, io, setExit);
+  registerServerCommands(program, io, setExit);
   registerPdfCommands(program, io, setExit);
   registerPdfVerifyCommand(program, io, setExit);
   registerSealImageCommands(program, io, setExit);
+  registerLicenceCommands(program, io, setExit);
   // exitOverride and configureOutput, set above, are inherited by every subcommand.
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCms } from '@govtrust/core/cms';
 import { PdfString, getAcroForm, getPages, openPdf } from '@govtrust/core/pdf';
 import { createTimeStampAuthority } from '@govtrust/core/pki';
+import { PDF_SES_SUBFILTER, SEAL_ATTRIBUTE_OID, verifyPdfSesSignature } from '@govtrust/core/seal';
 import { cli } from './helpers.js';
 import { hasTool, run, tempDir } from '../../core/test/helpers/tools.js';
 import { DEV_PKI_NOW, devPkiPath, loadDevIdentity } from '../../core/test/helpers/dev-pki.js';
@@ -15,6 +16,7 @@ import {
   pdfsig,
   redSealPng,
 } from '../../core/test/pdf/helpers.js';
+import { byteRangeSm3, devSeal, lastSignature } from '../../core/test/seal/binding-fixtures.js';
 
 const t = tempDir('govtrust-cli-pdf-');
 afterAll(() => t.cleanup());
@@ -267,5 +269,89 @@ describe('govtrust pdf seal', () => {
       expect(r.stderr).toContain(code);
       expect(existsSync(out)).toBe(false);
     });
+  });
+});
+
+describe('govtrust pdf seal --seal FILE.esl', () => {
+  let esl: string;
+  beforeAll(async () => {
+    esl = t.write('seal.esl', (await devSeal()).der);
+  });
+
+  const withSeal = (out: string, alg: 'rsa' | 'sm2', ...extra: string[]) =>
+    cli(
+      'pdf',
+      'seal',
+      '--in',
+      input,
+      '--out',
+      out,
+      '--key',
+      devPkiPath(alg, 'org-a.key'),
+      '--cert',
+      devPkiPath(alg, 'org-a.chain.pem'),
+      '--time',
+      TIME,
+      '--seal',
+      esl,
+      ...extra,
+    );
+
+  it('binds the seal in the CMS and draws its picture; pdfsig says valid', async () => {
+    const out = t.path('esl.pdf');
+    const r = await withSeal(out, 'rsa', '--page', '1', '--x', '20', '--y', '30');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const bytes = new Uint8Array(readFileSync(out));
+    const cms = parseCms(lastSignature(bytes).contents);
+    const attr = cms.signedAttributes.find((a) => a.oid === SEAL_ATTRIBUTE_OID);
+    expect(Buffer.from(attr!.values[0]!).equals(readFileSync(esl))).toBe(true);
+    if (hasTool('pdfsig') && hasTool('certutil')) {
+      const nss = makeNssDb(t.path('nss-esl'), devPkiPath('rsa', 'root.pem'));
+      const [s] = pdfsig(nss, out);
+      expect(s!.valid, s!.raw).toBe(true);
+    }
+  });
+
+  it('--format gbt38540 writes a GB/T 38540 SES_Signature that verifies', async () => {
+    const out = t.path('esl-ses.pdf');
+    const r = await withSeal(out, 'sm2', '--format', 'gbt38540', '--keyword', 'GovTrust');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const parts = lastSignature(new Uint8Array(readFileSync(out)));
+    expect(parts.subFilter).toBe(PDF_SES_SUBFILTER);
+    const report = await verifyPdfSesSignature({
+      contents: parts.contents,
+      byteRangeDigest: byteRangeSm3(parts),
+      byteRange: parts.byteRange,
+      now: new Date(TIME),
+    });
+    expect(report.intact).toBe(true);
+    expect(report.status).toBe('valid');
+  });
+
+  it('refuses a signer outside the certList and bad combinations, writing nothing', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['--key', devPkiPath('rsa', 'org-b.key'), '--cert', devPkiPath('rsa', 'org-b.chain.pem')],
+        'ERR_SEAL_SIGNER_NOT_IN_CERT_LIST',
+      ],
+      [['--time', '2028-01-01T00:00:00Z'], 'ERR_SEAL_NOT_VALID_AT_SIGNING_TIME'],
+      [['--format', 'gbt38540'], 'ERR_SEAL_NON_STANDARD_ALGORITHM'],
+      [['--format', 'gbt38540', '--certify', '1'], 'ERR_USAGE'],
+      [['--format', 'cades'], 'ERR_USAGE'],
+      [['--seal', input], 'ERR_SEAL_PARSE'],
+    ];
+    for (const [extra, code] of cases) {
+      const out = t.path(`esl-bad-${code}-${Math.random().toString(36).slice(2)}.pdf`);
+      const r = await withSeal(out, 'rsa', ...extra);
+      expect(r.code, code).toBe(2);
+      expect(r.stderr).toContain(code);
+      expect(existsSync(out)).toBe(false);
+    }
+    const out = t.path('no-seal.pdf');
+    const r = await seal(out, '--format', 'gbt38540');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--format gbt38540 needs --seal');
   });
 });

@@ -1,4 +1,4 @@
-/** `govtrust pdf seal`: apply a PAdES seal (B-B or B-T) to a PDF as an incremental update. @module */
+/** `govtrust pdf seal`: apply a PAdES seal (B-B or B-T), optionally bound to a GB/T 38540 seal file, or a GB/T 38540 SES_Signature (compatibility mode), to a PDF as an incremental update. @module */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
@@ -45,6 +45,8 @@ interface PdfSealFlags {
   contact?: string;
   field?: string;
   time?: string;
+  seal?: string;
+  format?: string;
 }
 
 function num(value: string | undefined, flag: string): number | undefined {
@@ -130,7 +132,7 @@ export function registerPdfCommands(
   io: CliIo,
   setExit: (code: number) => void,
 ): void {
-  const pdf = program.command('pdf').description('seal PDF documents (PAdES)');
+  const pdf = program.command('pdf').description('seal PDF documents (PAdES, GB/T 38540 seals)');
   pdf
     .command('seal')
     .description(
@@ -168,6 +170,16 @@ export function registerPdfCommands(
     .option('--contact <text>', 'contact information')
     .option('--field <name>', 'name of the new signature field')
     .option('--time <iso>', 'signing time written in /M (default: now)')
+    .option(
+      '--seal <file>',
+      'GB/T 38540 seal file (.esl, DER) to bind: carried in the CMS; its picture is the\n' +
+        'appearance unless --image/--generate is given; the signer must be in its certList',
+    )
+    .option(
+      '--format <format>',
+      'pades (default) or gbt38540: a raw GB/T 38540 SES_Signature in /Contents\n' +
+        '(SubFilter GM.sm2seal, SM2 signer, needs --seal; readable by GB/T 38540 tools, not by PAdES validators)',
+    )
     .action(async (flags: PdfSealFlags) => {
       // Check everything cheap first, so no work is done (and nothing written) on a usage error.
       if (!flags.force && existsSync(flags.out))
@@ -179,7 +191,18 @@ export function registerPdfCommands(
           throw new UsageError('--generate must be round, oval or square');
         if (flags.text === undefined) throw new UsageError('--generate needs --text');
       }
-      const hasPicture = flags.image !== undefined || flags.generate !== undefined;
+      const format = flags.format ?? 'pades';
+      if (format !== 'pades' && format !== 'gbt38540')
+        throw new UsageError('--format must be pades or gbt38540');
+      if (format === 'gbt38540') {
+        if (flags.seal === undefined) throw new UsageError('--format gbt38540 needs --seal');
+        if (flags.tsa !== undefined || flags.level === 'B-T' || flags.certify !== undefined)
+          throw new UsageError(
+            '--format gbt38540 cannot be combined with --tsa, --level B-T or --certify',
+          );
+      }
+      const hasPicture =
+        flags.image !== undefined || flags.generate !== undefined || flags.seal !== undefined;
       const level = flags.level;
       if (level !== undefined && level !== 'B-B' && level !== 'B-T')
         throw new UsageError('--level must be B-B or B-T');
@@ -198,13 +221,14 @@ export function registerPdfCommands(
       }
       const placement = placementOf(flags);
       if (placement !== undefined && !hasPicture)
-        throw new UsageError('a placement needs --image or --generate');
-      if (placement === undefined && hasPicture)
+        throw new UsageError('a placement needs --image, --generate or --seal');
+      if (placement === undefined && (flags.image !== undefined || flags.generate !== undefined))
         throw new UsageError(
           'the seal picture needs a placement: --page/--x/--y, --keyword or --riding',
         );
       const signer = loadSigner(flags);
       const input = readInput(flags.in);
+      const seal = flags.seal === undefined ? undefined : readInput(flags.seal);
       const options: SealPdfOptions = {
         signer,
         ...(flags.image === undefined ? {} : { appearance: { image: readInput(flags.image) } }),
@@ -224,6 +248,8 @@ export function registerPdfCommands(
         ...(flags.contact === undefined ? {} : { contactInfo: flags.contact }),
         ...(flags.field === undefined ? {} : { fieldName: flags.field }),
         ...(now === undefined ? {} : { now }),
+        ...(seal === undefined ? {} : { seal }),
+        ...(format === 'gbt38540' ? { format } : {}),
       };
       const sealed = await sealPdf(input, options);
       writeOutput(flags.out, sealed, { force: flags.force === true });

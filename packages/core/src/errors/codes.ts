@@ -11,6 +11,7 @@ import { pdfCodes } from './pdf.js';
 import { pkiCodes } from './pki.js';
 import { sealCodes } from './seal.js';
 import { sealImageCodes } from './seal-image.js';
+import { serverCodes } from './server.js';
 import { storeCodes } from './store.js';
 
 /** Human-readable meaning of a code, in English and Chinese (for CLI output and the web page). */
@@ -30,6 +31,7 @@ export const errorCodes = {
   ...sealImageCodes,
   ...licenceCodes,
   ...storeCodes,
+  ...serverCodes,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** The union of every stable code. */

@@ -47,8 +47,14 @@ export {
   PdfSignerCertificateError,
   PdfSelfCheckError,
 } from './pdf.js';
-export { SealParseError, SealVersionError, SealEncodeError, OfdPackageError } from './seal.js';
-export type { OfdPackageErrorCode } from './seal.js';
+export {
+  SealParseError,
+  SealVersionError,
+  SealEncodeError,
+  SealBindingError,
+  OfdPackageError,
+} from './seal.js';
+export type { OfdPackageErrorCode, SealBindingErrorCode } from './seal.js';
 export {
   SealImageSpecError,
   SealImageTextTooLongError,
@@ -57,6 +63,8 @@ export {
   FontGlyphMissingError,
   FontLoadError,
 } from './seal-image.js';
+export { ServiceError, RemoteServiceError } from './server.js';
+export type { ServerErrorCode, ServiceErrorCode } from './server.js';
 export {
   LicenceIdError,
   LicenceTypeError,

@@ -160,6 +160,31 @@ export const licenceCodes = {
     en: 'The reason code does not belong to this status change',
     zh: '原因代码与该状态变更不匹配',
   },
+  ERR_LICENCE_SIGNED_FORMAT: {
+    en: 'Not a signed licence file (govtrust-signed-licence/1)',
+    zh: '不是签名证照数据文件（govtrust-signed-licence/1）',
+  },
+  ERR_LICENCE_SIGNATURE_INVALID: {
+    en: 'The issuer signature does not match the licence data',
+    zh: '颁证机构签名与证照数据不符',
+  },
+  ERR_LICENCE_ISSUER_UNTRUSTED: {
+    en: "The issuer's certificate does not chain to a trusted root",
+    zh: '颁证机构证书无法链接到受信任的根证书',
+  },
+  ERR_LICENCE_ISSUER_BINDING: {
+    en: 'The signer certificate does not name the issuer code of the licence',
+    zh: '签名证书未包含证照颁发机构代码',
+  },
+  ERR_LICENCE_EXPIRED: { en: 'The licence validity period has ended', zh: '证照已超过有效期' },
+  ERR_LICENCE_STATUS_NOT_CHECKED: {
+    en: 'The status (suspension, revocation) was not checked',
+    zh: '未核验证照状态（暂扣、吊销）',
+  },
+  ERR_LICENCE_STATUS_UNAVAILABLE: {
+    en: 'The status source could not be read',
+    zh: '无法读取证照状态',
+  },
   ERR_JSON_CANONICAL: {
     en: 'The value is not plain JSON and cannot be canonicalised (RFC 8785)',
     zh: '该值不是纯 JSON，无法按 RFC 8785 规范化',
@@ -232,7 +257,10 @@ export class LicenceTypeError extends GovTrustError {
   }
 }
 
-/** Licence data failed validation against its type (`ERR_LICENCE_DATA_INVALID`); `issues` lists every error. */
+/**
+ * Licence data failed validation against its type (`ERR_LICENCE_DATA_INVALID`; `issues` lists
+ * every error), or a signed licence file is unreadable (`ERR_LICENCE_SIGNED_FORMAT`).
+ */
 export class LicenceDataError extends GovTrustError {
   readonly issues: readonly {
     readonly code: string;
@@ -243,8 +271,9 @@ export class LicenceDataError extends GovTrustError {
   constructor(
     message: string,
     issues: readonly { code: string; message: string; path?: string }[],
+    code: 'ERR_LICENCE_DATA_INVALID' | 'ERR_LICENCE_SIGNED_FORMAT' = 'ERR_LICENCE_DATA_INVALID',
   ) {
-    super('ERR_LICENCE_DATA_INVALID', message);
+    super(code, message);
     this.issues = issues;
   }
 }

@@ -32,8 +32,8 @@ export const pdfCodes = {
     zh: '未在页面中找到关键字',
   },
   ERR_PDF_IMAGE_UNSUPPORTED: {
-    en: 'The seal image is not a supported PNG or JPEG',
-    zh: '印章图片不是受支持的 PNG 或 JPEG',
+    en: 'The seal image is not a supported PNG or JPEG (or, for a seal picture, a safe SVG)',
+    zh: '印章图片不是受支持的 PNG 或 JPEG（印章自带图片也可为安全的 SVG）',
   },
   ERR_PDF_PLACEMENT: {
     en: 'The seal placement is invalid',

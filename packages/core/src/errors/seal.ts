@@ -154,6 +154,31 @@ export const sealCodes = {
     en: 'The signing time is later than the validation time',
     zh: '签章时间晚于验证时间',
   },
+  // Report codes: seal binding in PDFs (docs/seal-binding.md).
+  ERR_SEAL_STATUS_INACTIVE: {
+    en: 'The seal was suspended, reported lost, cancelled or revoked at the signing time',
+    zh: '签章时印章已停用、挂失、注销或吊销',
+  },
+  ERR_SEAL_STATUS_UNKNOWN: {
+    en: 'The seal status source does not know the seal or could not answer',
+    zh: '印章状态服务不认识该印章或无法给出状态',
+  },
+  ERR_SEAL_STATUS_NOT_CHECKED: {
+    en: 'No seal status source was given: suspension, loss and revocation of the seal were not checked',
+    zh: '未提供印章状态服务，未检查印章是否停用、挂失或吊销',
+  },
+  ERR_SEAL_STATUS_CHANGED_AFTER_SIGNING: {
+    en: 'The seal was suspended, lost, cancelled or revoked after the proven signing time',
+    zh: '印章在已证明的签章时间之后被停用、挂失、注销或吊销',
+  },
+  ERR_SEAL_CONTENTS_TRAILING_DATA: {
+    en: 'The signature /Contents holds data other than zero padding after the seal signature',
+    zh: '签名 /Contents 中电子签章数据之后存在非零填充数据',
+  },
+  ERR_SEAL_PROPERTY_INFO: {
+    en: 'The seal signature’s propertyInfo does not describe the signed byte range',
+    zh: '电子签章的原文属性（propertyInfo）与签名覆盖的字节范围不一致',
+  },
   // Report codes: OFD packages (GB/T 33190 clause 18).
   ERR_OFD_NO_SIGNATURES: { en: 'The OFD document carries no signature', zh: 'OFD 文档中没有签名' },
   ERR_OFD_SIGNATURE_FILE: {
@@ -268,5 +293,30 @@ export class OfdPackageError extends GovTrustError {
   ) {
     super(code, message, options);
     this.entry = options?.entry;
+  }
+}
+
+/** Codes with which sealing refuses to bind a seal to a signature (the codes a verifier would report). */
+export type SealBindingErrorCode =
+  | 'ERR_SEAL_SIGNER_NOT_IN_CERT_LIST'
+  | 'ERR_SEAL_NOT_VALID_AT_SIGNING_TIME'
+  | 'ERR_SEAL_MAKER_SIGNATURE_INVALID';
+
+/**
+ * A seal cannot be used for this signature: the signer certificate is not in its certList, it is not
+ * valid at the signing time, or its maker signature does not verify (docs/seal-binding.md).
+ */
+export class SealBindingError extends GovTrustError {
+  declare readonly code: SealBindingErrorCode;
+  /** The seal's esID. */
+  readonly esID: string | undefined;
+
+  constructor(
+    code: SealBindingErrorCode,
+    message: string,
+    options?: { esID?: string; cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.esID = options?.esID;
   }
 }

@@ -62,7 +62,11 @@ export interface LicenceIdCheckOptions {
    * case, and definer/issuer USCCs that fail their own checks.
    */
   readonly mode?: CheckMode;
-  /** Division table for the embedded USCCs (default: `defaultDivisionTable()`). */
+  /**
+   * Division table for the embedded USCCs (default: `defaultDivisionTable()`). A county code the
+   * table does not know is a warning inside an identifier (the table is dated); an impossible
+   * province is an error.
+   */
   readonly divisions?: DivisionTable;
 }
 
@@ -92,7 +96,7 @@ function checkTypeCodeInto(
     });
     return;
   }
-  const definer = checkUscc(typeCode.slice(0, 18), options);
+  const definer = checkUscc(typeCode.slice(0, 18), { ...options, unknownRegion: 'warning' });
   issues.merge({ errors: definer.errors, warnings: definer.warnings }, 'typeCode');
 }
 
@@ -164,7 +168,7 @@ export function checkLicenceId(
       path: 'issuerCode',
     });
   } else {
-    const issuer = checkUscc(issuerCode, options);
+    const issuer = checkUscc(issuerCode, { ...options, unknownRegion: 'warning' });
     issues.merge({ errors: issuer.errors, warnings: issuer.warnings }, 'issuerCode');
   }
   if (!SERIAL.test(serial)) {
@@ -281,6 +285,7 @@ const SERIAL_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 /**
  * A random 流水号 of `length` (default 20) digits and upper-case letters, as the Hubei guide
  * prescribes ("随机 20 位数字和大写字母的组合"); 20 characters carry 103 bits of randomness.
+ * @throws {LicenceIdError} ERR_LICENCE_ID_SERIAL for a length outside 8-64
  */
 export function generateLicenceSerial(length = 20): string {
   if (!Number.isInteger(length) || length < 8 || length > 64) {

@@ -136,6 +136,8 @@ export {
   checkStatusEntry,
   signStatusListCredential,
   verifyStatusListSignature,
+  cmsProofEncoder,
+  rawProofEncoder,
 } from './status-list.js';
 export type { ListStatusReport } from './status-check.js';
 export { checkLicenceStatusWithLists } from './status-check.js';
@@ -151,3 +153,20 @@ export type {
   LicenceRegistry,
 } from './registry.js';
 export { licenceCollections, licenceLogs, createLicenceRegistry } from './registry.js';
+export type {
+  SignedLicence,
+  LicenceStatusInfo,
+  LicenceStatusSource,
+  LicenceVerificationCheck,
+  LicenceVerificationReport,
+  VerifySignedLicenceOptions,
+} from './signed-data.js';
+export {
+  SIGNED_LICENCE_FORMAT,
+  signLicenceData,
+  serializeSignedLicence,
+  parseSignedLicence,
+  verifySignedLicenceData,
+  registryStatusSource,
+  statusListSource,
+} from './signed-data.js';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LicenceTypeError } from '../errors/index.js';
 import { checkLicenceTypeCode } from './identifier.js';
 import type { CheckIssue } from './issues.js';
+import { checkUscc } from './uscc.js';
 
 /** 证照定义机构级别 / 证照颁发机构级别. */
 export type AuthorityLevel = '国家级' | '省级' | '地市级' | '区县级' | '乡镇级' | '其他';
@@ -199,6 +200,10 @@ export function checkLicenceType(input: unknown): LicenceTypeReport {
   };
   const code = checkLicenceTypeCode(t.typeCode);
   for (const e of code.errors) errors.push({ ...e, path: e.path ?? 'typeCode' });
+  // Definer codes are configured by us: their division code must be in the table too.
+  for (const e of checkUscc(t.definingAuthority.code).errors) {
+    if (e.code === 'ERR_USCC_REGION') errors.push({ ...e, path: 'definingAuthority.code' });
+  }
   if (t.typeCode.slice(0, 18) !== t.definingAuthority.code) {
     bad(
       'definingAuthority.code',

@@ -239,7 +239,7 @@ export interface LicenceRegistry {
     purpose: 'revocation' | 'suspension',
     options: { readonly now: Date; readonly validForMs?: number; readonly ttlMs?: number },
   ): Promise<StatusListCredential>;
-  /** A signed status list credential (raw signature by default; pass `encode` for CMS). */
+  /** A signed status list credential (detached CMS when the signer has a certificate chain, else a raw signature). */
   publishStatusList(
     issuerCode: string,
     number: number,
@@ -257,6 +257,7 @@ export interface LicenceRegistry {
 /**
  * A licence registry over a store whose schema includes `licenceCollections` and `licenceLogs`.
  * Every write is one store transaction.
+ * @throws {StatusListError} ERR_STATUS_LIST_LENGTH when `statusListEntries` is below 131,072
  */
 export function createLicenceRegistry<S extends WithLicenceRegistry>(
   options: LicenceRegistryOptions<S>,

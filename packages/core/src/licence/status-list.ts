@@ -1,10 +1,11 @@
 /**
  * W3C Bitstring Status List v1.0 (Recommendation, 2025-05-15): the bitstring codec (index 0 =
  * left-most bit, GZIP per RFC 1952, multibase base64url without padding), status list
- * credentials, the validate algorithm (§3.2) and signing through a passed-in `Signer`.
+ * credentials, the validate algorithm (§3.2) and signing (detached CMS) through a passed-in `Signer`.
  * @module
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { parseCms, signCms, verifyCms } from '../cms/index.js';
 import type { PublicKey, SignatureAlgorithm, Signer } from '../crypto/index.js';
 import { publicKeyFromSpki, spkiFromCertificate, verifySignature } from '../crypto/index.js';
 import { StatusListError } from '../errors/index.js';
@@ -264,7 +265,7 @@ export function checkStatusEntry(
 export interface SignedStatusList {
   readonly credential: StatusListCredential;
   readonly proof: {
-    /** `raw`: a signature over the canonical bytes; other formats (e.g. `cms`) come from an encoder. */
+    /** `cms`: detached CMS SignedData DER; `raw`: a bare signature; other formats come from an encoder. */
     readonly format: string;
     readonly algorithm: SignatureAlgorithm;
     /** Base64 of the signature (raw) or of the encoder's output (e.g. CMS SignedData DER). */
@@ -274,16 +275,28 @@ export interface SignedStatusList {
   };
 }
 
-/** Turns the canonical bytes of a credential into a proof value (the CMS encoder plugs in here). */
+/** Turns the canonical bytes of a credential into a proof value (`cmsProofEncoder`, or your own). */
 export type StatusListProofEncoder = (
   content: Uint8Array,
   signer: Signer,
 ) => Promise<{ readonly format: string; readonly value: Uint8Array }>;
 
+/** A detached CMS SignedData (RFC 5652, GB/T 35275 for SM2) over the canonical bytes, with the signer's chain and ESS signing-certificate-v2. */
+export const cmsProofEncoder: StatusListProofEncoder = async (content, signer) => ({
+  format: 'cms',
+  value: await signCms({ signer, content }),
+});
+
+/** A bare signature over the canonical bytes, for signers without a certificate. */
+export const rawProofEncoder: StatusListProofEncoder = async (content, signer) => ({
+  format: 'raw',
+  value: await signer.sign(content),
+});
+
 /**
- * Signs a status list credential with the issuer's signer: by default a raw signature over the
- * credential's canonical (RFC 8785) bytes; pass `encode` to produce another proof format (a
- * detached CMS SignedData once the cms module is in place).
+ * Signs a status list credential with the issuer's signer, over the credential's canonical
+ * (RFC 8785) bytes: a detached CMS SignedData when the signer has a certificate chain, else a
+ * raw signature; pass `encode` for another format.
  * @throws {SignerFailedError} ERR_SIGNER_FAILED when the signer fails
  */
 export async function signStatusListCredential(
@@ -291,9 +304,10 @@ export async function signStatusListCredential(
   options: { readonly signer: Signer; readonly encode?: StatusListProofEncoder },
 ): Promise<SignedStatusList> {
   const content = canonicalJsonBytes(credential);
-  const proof = options.encode
-    ? await options.encode(content, options.signer)
-    : { format: 'raw', value: await options.signer.sign(content) };
+  const encode =
+    options.encode ??
+    (options.signer.certificateChain.length > 0 ? cmsProofEncoder : rawProofEncoder);
+  const proof = await encode(content, options.signer);
   return {
     credential,
     proof: {
@@ -308,9 +322,11 @@ export async function signStatusListCredential(
 }
 
 /**
- * Checks the proof of a signed status list: a `raw` proof against `publicKey` (default: the key
- * of the first certificate of the chain); other formats through `verify`. It says nothing about
- * whether the key is trusted: validate the certificate chain separately.
+ * Checks the proof of a signed status list: a `cms` proof with `verifyCms` over the canonical
+ * bytes (and, when `publicKey` is given, that the CMS signer has that key); a `raw` proof against
+ * `publicKey` (default: the key of the first certificate of the chain); other formats through
+ * `verify`. It says nothing about whether the key is trusted: validate the signer's certificate
+ * chain separately (e.g. `validatePath` with purpose `licence-signing`).
  * @throws {StatusListError} ERR_STATUS_LIST_SIGNATURE for a format it cannot check
  */
 export async function verifyStatusListSignature(
@@ -322,6 +338,19 @@ export async function verifyStatusListSignature(
 ): Promise<boolean> {
   const content = canonicalJsonBytes(signed.credential);
   if (options.verify !== undefined) return options.verify(content, signed.proof);
+  const value = Buffer.from(signed.proof.value, 'base64');
+  if (signed.proof.format === 'cms') {
+    try {
+      const result = verifyCms(parseCms(value), { content });
+      if (!result.intact || result.signerCertificate === undefined) return false;
+      return (
+        options.publicKey === undefined ||
+        result.signerCertificate.publicKey.equals(options.publicKey)
+      );
+    } catch {
+      return false;
+    }
+  }
   if (signed.proof.format !== 'raw') {
     throw new StatusListError(
       'ERR_STATUS_LIST_SIGNATURE',
@@ -336,12 +365,7 @@ export async function verifyStatusListSignature(
     key = publicKeyFromSpki(spkiFromCertificate(Buffer.from(first, 'base64')));
   }
   try {
-    return verifySignature(
-      signed.proof.algorithm,
-      key,
-      content,
-      Buffer.from(signed.proof.value, 'base64'),
-    );
+    return verifySignature(signed.proof.algorithm, key, content, value);
   } catch {
     return false;
   }

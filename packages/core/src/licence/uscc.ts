@@ -101,6 +101,11 @@ export interface UsccCheckOptions {
   readonly mode?: CheckMode;
   /** Division table for positions 3-8 (default: `defaultDivisionTable()`). */
   readonly divisions?: DivisionTable;
+  /**
+   * How an unknown division code in positions 3-8 counts: `error` (default in strict mode) or
+   * `warning` (for codes inside identifiers from elsewhere, where the dated table may lag).
+   */
+  readonly unknownRegion?: 'error' | 'warning';
 }
 
 /**
@@ -185,7 +190,12 @@ export function checkUscc(input: string, options: UsccCheckOptions = {}): UsccRe
   const division = table.lookup(region);
   if (division === undefined) {
     const province = provinceNames[region.slice(0, 2)];
-    issues.tolerable({
+    // An impossible province is always a defect; an unknown county may be the table lagging behind.
+    const report =
+      province !== undefined && options.unknownRegion === 'warning'
+        ? issues.warn.bind(issues)
+        : issues.tolerable.bind(issues);
+    report({
       code: 'ERR_USCC_REGION',
       message:
         province === undefined

@@ -15,6 +15,8 @@ export { PT_PER_MM, displaySize, displayToUser, userToDisplay } from './geometry
 export type {
   PdfSealOptions,
   PdfSealAppearance,
+  PdfImageAppearance,
+  PreparedPdfSesSignature,
   PdfSealPlacement,
   PdfVectorAppearance,
   PreparedPdfSeal,

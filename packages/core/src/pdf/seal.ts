@@ -3,6 +3,8 @@
  * locked, printed widget (§12.5.3 /F 132) and seal appearance, a signature dictionary with
  * /SubFilter /ETSI.CAdES.detached whose /ByteRange covers the whole new revision, optional DocMDP
  * certification (§12.8.2.2), all written as one incremental update; digest streamed, never copied.
+ * A GB/T 38540 seal is bound as a CMS signed attribute, or, in the compatibility mode, written as a
+ * raw SES_Signature under /SubFilter /GM.sm2seal (docs/seal-binding.md).
  * @module
  */
 import { cmsSizeBound, defaultDigestAlgorithm, signCms, type CmsAttribute } from '../cms/index.js';
@@ -13,8 +15,10 @@ import {
   type Signer,
 } from '../crypto/index.js';
 import {
+  GovTrustError,
   InvalidInputError,
   KeyMismatchError,
+  PdfImageError,
   PdfContentsOverflowError,
   PdfFieldExistsError,
   PdfKeywordNotFoundError,
@@ -23,10 +27,25 @@ import {
   PdfSelfCheckError,
   PdfSignaturePolicyError,
   PdfSignerCertificateError,
+  SealEncodeError,
 } from '../errors/index.js';
 import { parseCertificate } from '../pki/certificate.js';
 import type { TsaClient } from '../pki/tsa-client.js';
-import { sealToPdfOperators, type SealDrawing } from '../seal/index.js';
+import {
+  PDF_SES_FILTER,
+  PDF_SES_SUBFILTER,
+  SEAL_ATTRIBUTE_OID,
+  createSealAttribute,
+  parseSeal,
+  prepareSesSignature,
+  sealToPdfOperators,
+  type PreparedSesSignature,
+  type SealDrawing,
+  type SesSeal,
+} from '../seal/index.js';
+import { assertSealUsable } from '../seal/create-ses-signature.js';
+import { rasteriseSvg } from '../seal/image/render.js';
+import { pdfSesPropertyInfo } from '../seal/pdf-binding.js';
 import { openPdf, type OpenPdfOptions, type PdfDocument } from './document.js';
 import {
   displayBoxToRect,
@@ -60,19 +79,26 @@ export interface PdfVectorAppearance {
   toPdfOperators(box: { widthPt: number; heightPt: number }): string;
 }
 
+/** A PNG or JPEG picture, with its natural display size when known (a seal's picture has one). */
+export interface PdfImageAppearance {
+  readonly image: Uint8Array;
+  /** Natural width in millimetres: the default seal width (otherwise 42 mm). */
+  readonly widthMm?: number;
+  /** Natural height in millimetres: with `widthMm`, sets the aspect (otherwise the pixels do). */
+  readonly heightMm?: number;
+}
+
 /**
  * What the seal looks like: a PNG/JPEG picture, a seal drawing from `drawSeal` (vector, rendered
  * with `sealToPdfOperators`), any other vector drawing, or nothing (invisible seal).
  */
 export type PdfSealAppearance =
-  | { readonly image: Uint8Array }
-  | { readonly drawing: SealDrawing }
-  | { readonly vector: PdfVectorAppearance };
+  PdfImageAppearance | { readonly drawing: SealDrawing } | { readonly vector: PdfVectorAppearance };
 
 /** Pictures stay pictures; `drawSeal` drawings become vector appearances. */
 function normaliseAppearance(
   a: PdfSealAppearance,
-): { readonly image: Uint8Array } | { readonly vector: PdfVectorAppearance } {
+): PdfImageAppearance | { readonly vector: PdfVectorAppearance } {
   if (!('drawing' in a)) return a;
   const drawing = a.drawing;
   return {
@@ -149,8 +175,22 @@ export interface PdfSealOptions {
   readonly appearance?: PdfSealAppearance;
   /** Where it goes; required with an appearance. */
   readonly placement?: PdfSealPlacement;
-  /** Extra CMS signed attributes (the GB/T 38540 seal binding goes here). */
+  /** Extra CMS signed attributes (the seal attribute is added by `seal`, not here). */
   readonly extraSignedAttributes?: readonly CmsAttribute[];
+  /**
+   * A GB/T 38540 seal (DER .esl bytes or parsed) to bind to this signature: carried as the signed
+   * attribute `SEAL_ATTRIBUTE_OID` (or, with `format: 'gbt38540'`, inside the SES_Signature); its
+   * picture becomes the appearance unless `appearance` is given. The signer (`signer`) must be in
+   * its certList and the seal valid at `now`.
+   */
+  readonly seal?: Uint8Array | SesSeal;
+  /**
+   * 'pades' (default): a PAdES CMS (/SubFilter /ETSI.CAdES.detached). 'gbt38540': the
+   * compatibility mode, a raw GB/T 38540 V4 SES_Signature in /Contents (/SubFilter
+   * `PDF_SES_SUBFILTER`) with dataHash = SM3 of the ByteRange bytes; needs `seal` and an SM2 signer,
+   * and excludes `certify`, B-T and extra CMS attributes.
+   */
+  readonly format?: 'pades' | 'gbt38540';
   /** Bytes to reserve for the CMS; default: a computed upper bound (needs `signer`). */
   readonly contentsSize?: number;
   /** The digest algorithm; default: the signer algorithm's (SM3 for SM2, SHA-512 for Ed25519). */
@@ -163,9 +203,29 @@ export interface PdfSealOptions {
   readonly open?: OpenPdfOptions;
 }
 
+/** The compatibility-mode seal signature of a prepared seal: sign `toBeSigned` (or `digest` on a digest-signing device), then `finish`. */
+export interface PreparedPdfSesSignature {
+  /** DER TBS_Sign (dataHash = the prepared seal's `digest`, propertyInfo = the ByteRange). */
+  readonly toBeSigned: Uint8Array;
+  /** SM2 e = SM3(Z_A || TBS_Sign) for the signer's key and the standard ID: what a UKey signs. */
+  readonly digest: Uint8Array;
+  /** The signing time in TBS_Sign (the /M instant, whole seconds). */
+  readonly signingTime: Date;
+  /**
+   * Wraps the signature value (DER `SEQUENCE { r, s }` or raw r || s) into the SES_Signature and
+   * returns the sealed PDF.
+   * @throws {SignerFailedError} ERR_SIGNER_FAILED when the value does not verify with the signer certificate
+   * @throws {PdfContentsOverflowError} ERR_PDF_CONTENTS_OVERFLOW when it does not fit
+   */
+  finish(signatureValue: Uint8Array): Uint8Array;
+}
+
 /** A prepared seal: sign `digest` (as a CMS message digest), then `finish` with the CMS. */
 export interface PreparedPdfSeal {
-  /** Digest of the ByteRange bytes, made with `digestAlgorithm`. */
+  /**
+   * Digest of the ByteRange bytes, made with `digestAlgorithm` (in the 'gbt38540' format: SM3, the
+   * SES_Signature's dataHash).
+   */
   readonly digest: Uint8Array;
   readonly digestAlgorithm: HashAlgorithm;
   /** [0, b, c, d]: the signed byte ranges [0,b) and [c,c+d) of the output. */
@@ -174,8 +234,17 @@ export interface PreparedPdfSeal {
   readonly contentsSize: number;
   /** The full name of the signature field created. */
   readonly fieldName: string;
+  readonly format: 'pades' | 'gbt38540';
   /**
-   * Puts the DER CMS into /Contents and returns the sealed PDF (the same buffer on every call).
+   * The signed attributes the CMS must carry besides the PAdES ones (`extraSignedAttributes` and
+   * the seal attribute): pass them to `signCms`/`prepareCms` when signing remotely.
+   */
+  readonly signedAttributes: readonly CmsAttribute[];
+  /** 'gbt38540' format only: the SES_Signature to sign. */
+  readonly ses?: PreparedPdfSesSignature;
+  /**
+   * Puts the DER CMS (or, in the 'gbt38540' format, the DER SES_Signature) into /Contents and
+   * returns the sealed PDF (the same buffer on every call).
    * @throws {PdfContentsOverflowError} ERR_PDF_CONTENTS_OVERFLOW when the CMS is larger than reserved
    */
   finish(cmsDer: Uint8Array): Uint8Array;
@@ -215,7 +284,7 @@ function finite(v: number | undefined, what: string): number | undefined {
 
 /** Natural aspect (height / width) and default width in points of the appearance. */
 function appearanceShape(
-  appearance: { readonly image: Uint8Array } | { readonly vector: PdfVectorAppearance },
+  appearance: PdfImageAppearance | { readonly vector: PdfVectorAppearance },
   image: ReturnType<typeof embedImage> | null,
 ): { aspect: number; defaultWidth: number } {
   if ('vector' in appearance) {
@@ -223,7 +292,14 @@ function appearanceShape(
     if (!(widthMm > 0 && heightMm > 0)) throw new PdfPlacementError('The drawing has no size');
     return { aspect: heightMm / widthMm, defaultWidth: widthMm * PT_PER_MM };
   }
-  return { aspect: image!.height / image!.width, defaultWidth: DEFAULT_SEAL_MM * PT_PER_MM };
+  const { widthMm, heightMm } = appearance;
+  const w = finite(widthMm, 'widthMm');
+  const h = finite(heightMm, 'heightMm');
+  if ((w !== undefined && !(w > 0)) || (h !== undefined && !(h > 0)))
+    throw new PdfPlacementError('The picture size must be positive');
+  // A seal picture's millimetre size is its display size (GB/T 38540 SES_ESPictrueInfo).
+  const aspect = w !== undefined && h !== undefined ? h / w : image!.height / image!.width;
+  return { aspect, defaultWidth: (w ?? DEFAULT_SEAL_MM) * PT_PER_MM };
 }
 
 /** Pages read on demand: most seals touch one page, so the whole tree is walked only when needed. */
@@ -393,11 +469,14 @@ function sigDictBody(options: {
   signerName?: string | undefined;
   certify?: 1 | 2 | 3 | undefined;
   contentsSize: number;
+  format: 'pades' | 'gbt38540';
 }): { bytes: Uint8Array; byteRangeAt: number; byteRangeLen: number; contentsAt: number } {
+  const ses = options.format === 'gbt38540';
+  const filter = ses ? PDF_SES_FILTER : 'Adobe.PPKLite';
   const d = dict({
     Type: name('Sig'),
-    Filter: name('Adobe.PPKLite'),
-    SubFilter: name('ETSI.CAdES.detached'),
+    Filter: name(filter),
+    SubFilter: name(ses ? PDF_SES_SUBFILTER : 'ETSI.CAdES.detached'),
     M: PdfString.latin1(pdfDate(options.now)),
     Name: options.signerName === undefined ? undefined : PdfString.text(options.signerName),
     Reason: options.reason === undefined ? undefined : PdfString.text(options.reason),
@@ -406,7 +485,7 @@ function sigDictBody(options: {
       options.contactInfo === undefined ? undefined : PdfString.text(options.contactInfo),
     Prop_Build: dict({
       App: dict({ Name: name('GovTrust') }),
-      Filter: dict({ Name: name('Adobe.PPKLite') }),
+      Filter: dict({ Name: name(filter) }),
     }),
     Reference:
       options.certify === undefined
@@ -488,7 +567,7 @@ function chooseFieldName(doc: PdfDocument, wanted: string | undefined): { partia
 /** Writes the appearance objects and returns, per widget, the form XObject reference. */
 function writeAppearances(
   w: IncrementalWriter,
-  appearance: { readonly image: Uint8Array } | { readonly vector: PdfVectorAppearance },
+  appearance: PdfImageAppearance | { readonly vector: PdfVectorAppearance },
   image: ReturnType<typeof embedImage> | null,
   plans: readonly WidgetPlan[],
 ): PdfRef[] {
@@ -538,7 +617,11 @@ interface Built {
   readonly fieldName: string;
 }
 
-function build(pdf: Uint8Array, options: PdfSealOptions, contentsSize: number): Built {
+function build(
+  pdf: Uint8Array,
+  options: PdfSealOptions & { readonly now: Date },
+  contentsSize: number,
+): Built {
   const doc = openPdf(pdf, options.open);
   checkPolicy(doc, options.certify);
   const pages = pageAccess(doc);
@@ -636,13 +719,14 @@ function build(pdf: Uint8Array, options: PdfSealOptions, contentsSize: number): 
   }
 
   const body = sigDictBody({
-    now: options.now ?? new Date(),
+    now: options.now,
     reason: options.reason,
     location: options.location,
     contactInfo: options.contactInfo,
     signerName: options.signerName,
     certify: options.certify,
     contentsSize,
+    format: options.format ?? 'pades',
   });
   w.set(sigRef, new RawBody(body.bytes));
   const written = w.write();
@@ -760,22 +844,139 @@ function selfCheck(built: Built, byteRange: readonly number[], options: PdfSealO
   }
 }
 
-/**
- * Prepares a seal: writes the incremental update (field, widget(s), appearance, signature
- * dictionary with a /Contents placeholder) and returns the digest of the ByteRange bytes to sign.
- * @example const p = await preparePdfSeal(pdf, { signer, appearance: { image }, placement: { page: 1, x: 120, y: 200 } });
- * @throws {PdfParseError} ERR_PDF_PARSE, ERR_PDF_ENCRYPTED, ERR_PDF_HYBRID_XREF, ERR_PDF_LIMIT from the reader
- * @throws {PdfPageOutOfRangeError} ERR_PDF_PAGE_OUT_OF_RANGE / {PdfKeywordNotFoundError} ERR_PDF_KEYWORD_NOT_FOUND / {PdfPlacementError} ERR_PDF_PLACEMENT
- * @throws {PdfImageError} ERR_PDF_IMAGE_UNSUPPORTED for a picture that is not PNG or JPEG
- * @throws {PdfFieldExistsError} ERR_PDF_FIELD_EXISTS / {PdfSignaturePolicyError} ERR_PDF_CERTIFY_NOT_ALLOWED, ERR_PDF_MODIFICATION_NOT_ALLOWED
- * @throws {InvalidInputError} ERR_INVALID_INPUT when neither contentsSize nor signer is given
- * @throws {PdfSelfCheckError} ERR_PDF_SELF_CHECK when the output fails its own consistency check
- */
-export function preparePdfSeal(pdf: Uint8Array, options: PdfSealOptions): Promise<PreparedPdfSeal> {
-  return Promise.resolve().then(() => prepareSync(pdf, options));
+/** Options after the seal binding is resolved: one signing instant, the seal parsed, all attributes known. */
+interface ResolvedOptions extends PdfSealOptions {
+  readonly now: Date;
+  readonly format: 'pades' | 'gbt38540';
+  readonly sealParsed: SesSeal | undefined;
+  /** `extraSignedAttributes` plus the seal attribute. */
+  readonly signedAttributes: readonly CmsAttribute[];
 }
 
-function contentsBound(options: PdfSealOptions, digestAlgorithm: HashAlgorithm): number {
+/** Largest raster made from an SVG seal picture, and its resolution (print quality). */
+const SVG_DPI = 600;
+const SVG_MAX_PX = 4096;
+
+/**
+ * The appearance a seal's own picture gives: PNG and JPEG as they are, SVG rasterised by the seal
+ * image module (resvg, no external resources), at the seal's display size in millimetres.
+ */
+async function sealPictureAppearance(seal: SesSeal): Promise<PdfImageAppearance> {
+  const { type, data, width, height } = seal.sealInfo.picture;
+  const kind = type.trim().toLowerCase();
+  const size = width > 0 && height > 0 ? { widthMm: width, heightMm: height } : {};
+  if (kind === 'png' || kind === 'jpg' || kind === 'jpeg') return { image: data, ...size };
+  if (kind === 'svg') {
+    const mm = width > 0 ? width : DEFAULT_SEAL_MM;
+    const px = Math.min(SVG_MAX_PX, Math.max(16, Math.round((mm / 25.4) * SVG_DPI)));
+    try {
+      return { image: await rasteriseSvg(data, px), ...size };
+    } catch (err) {
+      if (err instanceof GovTrustError)
+        throw new PdfImageError(`The seal's SVG picture cannot be drawn: ${err.message}`, {
+          cause: err,
+        });
+      throw err;
+    }
+  }
+  throw new PdfImageError(
+    `The seal's picture type "${type}" cannot be drawn in a PDF; give an appearance (PNG, JPEG or a drawing)`,
+  );
+}
+
+/** The signing instant in whole seconds: /M and TBS_Sign.timeInfo have no fractions. */
+function signingInstant(now: Date | undefined): Date {
+  const t = now ?? new Date();
+  if (!(t instanceof Date) || Number.isNaN(t.getTime()))
+    throw new InvalidInputError('now must be a valid date', { field: 'now' });
+  return new Date(Math.floor(t.getTime() / 1000) * 1000);
+}
+
+/** Checks the format and seal options, refuses a seal a verifier would reject, and picks the appearance. */
+async function resolveOptions(options: PdfSealOptions): Promise<ResolvedOptions> {
+  const format = options.format ?? 'pades';
+  // A runtime check for callers without TypeScript.
+  if (!(['pades', 'gbt38540'] as readonly string[]).includes(format))
+    throw new InvalidInputError("format must be 'pades' or 'gbt38540'", { field: 'format' });
+  const now = signingInstant(options.now);
+  const seal =
+    options.seal === undefined
+      ? undefined
+      : options.seal instanceof Uint8Array
+        ? parseSeal(options.seal)
+        : options.seal;
+  const extra = options.extraSignedAttributes ?? [];
+  if (format === 'gbt38540') {
+    const refuse = (field: string, why: string): never => {
+      throw new InvalidInputError(`The gbt38540 format ${why}`, { field });
+    };
+    if (seal === undefined) refuse('seal', 'needs a seal (the SES_Signature embeds it)');
+    if (options.certify !== undefined)
+      refuse('certify', 'cannot certify: DocMDP needs a PAdES signature');
+    if (options.level === 'B-T')
+      refuse('level', 'has no signature time-stamp (GB/T 38540 leaves its input undefined)');
+    if (options.digestAlgorithm !== undefined && options.digestAlgorithm !== 'sm3')
+      refuse('digestAlgorithm', 'hashes with SM3 (dataHash)');
+    if (extra.length > 0) refuse('extraSignedAttributes', 'carries no CMS attributes');
+  }
+  let appearance = options.appearance;
+  const signedAttributes = [...extra];
+  if (seal !== undefined) {
+    const certDer = options.signer?.certificateChain[0];
+    if (certDer === undefined)
+      throw new InvalidInputError(
+        'Binding a seal needs the signer (its certificate is checked against the seal certList)',
+        { field: 'signer' },
+      );
+    if (format === 'gbt38540' && options.signer!.algorithm !== 'sm2-sm3')
+      throw new SealEncodeError(
+        'ERR_SEAL_NON_STANDARD_ALGORITHM',
+        `The gbt38540 format signs with SM2-with-SM3, not ${options.signer!.algorithm}`,
+        { field: 'signer' },
+      );
+    assertSealUsable(seal, certDer, now, true);
+    if (extra.some((a) => a.oid === SEAL_ATTRIBUTE_OID))
+      throw new InvalidInputError('Give the seal as `seal`, not as an extra signed attribute', {
+        field: 'extraSignedAttributes',
+      });
+    if (format === 'pades') signedAttributes.push(createSealAttribute(seal));
+    // The seal's picture is the appearance of a visible seal unless another one is given.
+    if (appearance === undefined && options.placement !== undefined)
+      appearance = await sealPictureAppearance(seal);
+  }
+  return {
+    ...options,
+    ...(appearance === undefined ? {} : { appearance }),
+    now,
+    format,
+    sealParsed: seal,
+    signedAttributes,
+  };
+}
+
+/**
+ * Prepares a seal: writes the incremental update (field, widget(s), appearance, signature
+ * dictionary with a /Contents placeholder) and returns the digest of the ByteRange bytes to sign;
+ * in the 'gbt38540' format also the SES_Signature's TBS_Sign and its SM2 digest (`ses`).
+ * @example const p = await preparePdfSeal(pdf, { signer, seal: esl, placement: { page: 1, x: 120, y: 200 } });
+ * @throws {PdfParseError} ERR_PDF_PARSE, ERR_PDF_ENCRYPTED, ERR_PDF_HYBRID_XREF, ERR_PDF_LIMIT from the reader
+ * @throws {PdfPageOutOfRangeError} ERR_PDF_PAGE_OUT_OF_RANGE / {PdfKeywordNotFoundError} ERR_PDF_KEYWORD_NOT_FOUND / {PdfPlacementError} ERR_PDF_PLACEMENT
+ * @throws {PdfImageError} ERR_PDF_IMAGE_UNSUPPORTED for a picture that is not PNG or JPEG, or a seal picture that is not PNG, JPEG or a safe SVG
+ * @throws {PdfFieldExistsError} ERR_PDF_FIELD_EXISTS / {PdfSignaturePolicyError} ERR_PDF_CERTIFY_NOT_ALLOWED, ERR_PDF_MODIFICATION_NOT_ALLOWED
+ * @throws {InvalidInputError} ERR_INVALID_INPUT when neither contentsSize nor signer is given, a seal comes without the signer, or the gbt38540 format is combined with certify, B-T, another digest or extra attributes
+ * @throws {SealParseError} ERR_SEAL_PARSE / {SealVersionError} ERR_SEAL_HEADER, ERR_SEAL_VERSION for seal bytes that are not a seal
+ * @throws {SealBindingError} ERR_SEAL_SIGNER_NOT_IN_CERT_LIST, ERR_SEAL_NOT_VALID_AT_SIGNING_TIME, ERR_SEAL_MAKER_SIGNATURE_INVALID for a seal a verifier would reject
+ * @throws {SealEncodeError} ERR_SEAL_NON_STANDARD_ALGORITHM for a non-SM2 signer in the gbt38540 format; ERR_SEAL_ENCODE for a V1 seal there
+ * @throws {PdfSelfCheckError} ERR_PDF_SELF_CHECK when the output fails its own consistency check
+ */
+export async function preparePdfSeal(
+  pdf: Uint8Array,
+  options: PdfSealOptions,
+): Promise<PreparedPdfSeal> {
+  return prepareSync(pdf, await resolveOptions(options));
+}
+
+function contentsBound(options: ResolvedOptions, digestAlgorithm: HashAlgorithm): number {
   if (options.contentsSize !== undefined) {
     if (
       !Number.isInteger(options.contentsSize) ||
@@ -792,6 +993,11 @@ function contentsBound(options: PdfSealOptions, digestAlgorithm: HashAlgorithm):
     throw new InvalidInputError('Give contentsSize or the signer to size /Contents', {
       field: 'contentsSize',
     });
+  if (options.format === 'gbt38540') {
+    // SES_Signature = TBS_Sign (seal, time, SM3 hash, propertyInfo) + certificate + OID + DER(r,s):
+    // the variable parts are the seal and the certificate; 512 bytes bound the rest.
+    return options.sealParsed!.der.length + signer.certificateChain[0]!.length + 512;
+  }
   if (signer.publicKey === undefined)
     throw new InvalidInputError(
       'The signer has no public key to size /Contents; give contentsSize',
@@ -802,22 +1008,21 @@ function contentsBound(options: PdfSealOptions, digestAlgorithm: HashAlgorithm):
     publicKey: signer.publicKey,
     certificateChain: signer.certificateChain,
     digestAlgorithm,
-    ...(options.extraSignedAttributes === undefined
-      ? {}
-      : { signedAttributes: options.extraSignedAttributes }),
+    signedAttributes: options.signedAttributes,
     ...(options.timestampTokenBytes === undefined
       ? {}
       : { timestampTokenBytes: options.timestampTokenBytes }),
   });
 }
 
-function resolveDigestAlgorithm(options: PdfSealOptions): HashAlgorithm {
+function resolveDigestAlgorithm(options: ResolvedOptions): HashAlgorithm {
+  if (options.format === 'gbt38540') return 'sm3';
   if (options.digestAlgorithm !== undefined) return options.digestAlgorithm;
   if (options.signer !== undefined) return defaultDigestAlgorithm(options.signer.algorithm);
   return 'sha256';
 }
 
-function prepareSync(pdf: Uint8Array, options: PdfSealOptions): PreparedPdfSeal {
+function prepareSync(pdf: Uint8Array, options: ResolvedOptions): PreparedPdfSeal {
   const digestAlgorithm = resolveDigestAlgorithm(options);
   const contentsSize = contentsBound(options, digestAlgorithm);
   const built = build(pdf, options, contentsSize);
@@ -835,22 +1040,43 @@ function prepareSync(pdf: Uint8Array, options: PdfSealOptions): PreparedPdfSeal 
   hasher.update(out.subarray(0, b));
   hasher.update(out.subarray(c));
   const digest = new Uint8Array(hasher.digest());
+  const finish = (der: Uint8Array): Uint8Array => {
+    if (der.length > contentsSize) throw new PdfContentsOverflowError(contentsSize, der.length);
+    if (der[0] !== 0x30)
+      throw new InvalidInputError('The signature is not a DER SEQUENCE', { field: 'cmsDer' });
+    const view = Buffer.from(out.buffer, out.byteOffset, out.length);
+    view.write(Buffer.from(der).toString('hex'), b + 1, 'latin1');
+    view.fill(0x30, b + 1 + der.length * 2, c - 1);
+    return out;
+  };
+  let ses: PreparedPdfSesSignature | undefined;
+  if (options.format === 'gbt38540') {
+    const prepared: PreparedSesSignature = prepareSesSignature({
+      seal: options.sealParsed!,
+      signerCertificate: options.signer!.certificateChain[0]!,
+      algorithm: 'sm2-sm3',
+      dataHash: digest,
+      // The TBS_Sign names what dataHash covers; the verifier compares it with /ByteRange.
+      propertyInfo: pdfSesPropertyInfo(byteRange),
+      signingTime: options.now,
+    });
+    ses = {
+      toBeSigned: prepared.toBeSigned,
+      digest: prepared.digest,
+      signingTime: prepared.signingTime,
+      finish: (signatureValue) => finish(prepared.finish(signatureValue).der),
+    };
+  }
   return {
     digest,
     digestAlgorithm,
     byteRange,
     contentsSize,
     fieldName: built.fieldName,
-    finish(cmsDer: Uint8Array): Uint8Array {
-      if (cmsDer.length > contentsSize)
-        throw new PdfContentsOverflowError(contentsSize, cmsDer.length);
-      if (cmsDer[0] !== 0x30)
-        throw new InvalidInputError('The CMS is not a DER SEQUENCE', { field: 'cmsDer' });
-      const view = Buffer.from(out.buffer, out.byteOffset, out.length);
-      view.write(Buffer.from(cmsDer).toString('hex'), b + 1, 'latin1');
-      view.fill(0x30, b + 1 + cmsDer.length * 2, c - 1);
-      return out;
-    },
+    format: options.format,
+    signedAttributes: options.signedAttributes,
+    ...(ses === undefined ? {} : { ses }),
+    finish,
   };
 }
 
@@ -872,22 +1098,32 @@ function checkSigner(signer: Signer, now: Date): void {
 }
 
 /**
- * Seals a PDF in one call: prepare, sign the CMS (PAdES attributes, DER-sorted, optional
- * signature time-stamp for B-T), finish. Returns the new file; the input is not changed.
- * @example const sealed = await sealPdf(pdf, { signer, appearance: { image: png }, placement: { keyword: '盖章处' } });
+ * Seals a PDF in one call: prepare, sign the CMS (PAdES attributes, DER-sorted, the seal attribute
+ * when `seal` is given, optional signature time-stamp for B-T) or, in the 'gbt38540' format, the
+ * SES_Signature, then finish. Returns the new file; the input is not changed.
+ * @example const sealed = await sealPdf(pdf, { signer, seal: esl, placement: { keyword: '盖章处' } });
  * @throws every code of `preparePdfSeal`, plus
  * @throws {KeyMismatchError} ERR_KEY_MISMATCH when the signer's key is not its certificate's
  * @throws {PdfSignerCertificateError} ERR_PDF_SIGNER_CERT_EXPIRED / ERR_PDF_SIGNER_CERT_NOT_YET_VALID at the signing time
- * @throws {InvalidInputError} ERR_INVALID_INPUT for B-T without a TSA
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for B-T without a TSA, or a TSA with the gbt38540 format
  * @throws {SignerFailedError} ERR_SIGNER_FAILED / {TsaRejectedError} ERR_TSA_REJECTED from the signer or TSA
  */
 export async function sealPdf(pdf: Uint8Array, options: SealPdfOptions): Promise<Uint8Array> {
   const { signer, tsa, ...rest } = options;
-  const now = options.now ?? new Date();
+  const now = signingInstant(options.now);
+  checkSigner(signer, now);
+  if (options.format === 'gbt38540') {
+    if (tsa !== undefined || options.level === 'B-T')
+      throw new InvalidInputError('The gbt38540 format has no signature time-stamp (B-T)', {
+        field: 'tsa',
+      });
+    const prepared = await preparePdfSeal(pdf, { ...rest, now, signer });
+    const ses = prepared.ses!;
+    return ses.finish(await signer.sign(ses.toBeSigned));
+  }
   const level = options.level ?? (tsa === undefined ? 'B-B' : 'B-T');
   if (level === 'B-T' && tsa === undefined)
     throw new InvalidInputError('Level B-T needs a time-stamp authority (tsa)', { field: 'tsa' });
-  checkSigner(signer, now);
   const digestAlgorithm = options.digestAlgorithm ?? defaultDigestAlgorithm(signer.algorithm);
   let tstBytes = options.timestampTokenBytes;
   if (level === 'B-T' && tstBytes === undefined && options.contentsSize === undefined) {
@@ -914,9 +1150,7 @@ export async function sealPdf(pdf: Uint8Array, options: SealPdfOptions): Promise
       digestAlgorithm,
       contentDigest: prepared.digest,
       signingCertificateV2: true,
-      ...(options.extraSignedAttributes === undefined
-        ? {}
-        : { signedAttributes: options.extraSignedAttributes }),
+      signedAttributes: prepared.signedAttributes,
       ...(level === 'B-T' ? { timestamp: tsa! } : {}),
     });
     return prepared.finish(cms);

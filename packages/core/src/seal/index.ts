@@ -18,8 +18,12 @@ export type { SealTypeCode, SealTypeInfo, SealIdInfo } from './seal-types.js';
 export { sealTypes, isSealTypeCode, parseSealId, createSealId } from './seal-types.js';
 export type { MakeSealOptions, SealPicture } from './make-seal.js';
 export { makeSeal } from './make-seal.js';
-export type { CreateSesSignatureOptions } from './create-ses-signature.js';
-export { createSesSignature } from './create-ses-signature.js';
+export type {
+  CreateSesSignatureOptions,
+  PrepareSesSignatureOptions,
+  PreparedSesSignature,
+} from './create-ses-signature.js';
+export { createSesSignature, prepareSesSignature } from './create-ses-signature.js';
 export type { ReportIssue, VerificationStatus } from './report.js';
 export type { CertificateSummary } from './certificates.js';
 export type { VerifySealOptions, SealReport } from './verify-seal.js';
@@ -28,6 +32,22 @@ export type { VerifySesSignatureOptions, SesSignatureReport } from './verify-ses
 export { verifySesSignature } from './verify-ses-signature.js';
 export type { SealAttribute } from './seal-attribute.js';
 export { SEAL_ATTRIBUTE_OID, createSealAttribute, readSealAttribute } from './seal-attribute.js';
+export type {
+  SealLifecycleStatus,
+  SealStatusInfo,
+  SealStatusSource,
+  SealBindingSummary,
+  CheckSealBindingOptions,
+  SealBindingReport,
+  VerifyPdfSesSignatureOptions,
+  PdfSesSignatureReport,
+} from './pdf-binding.js';
+export {
+  PDF_SES_SUBFILTER,
+  PDF_SES_FILTER,
+  checkSealBinding,
+  verifyPdfSesSignature,
+} from './pdf-binding.js';
 export type { OfdZipLimits } from './ofd/zip.js';
 export { defaultOfdZipLimits } from './ofd/zip.js';
 export type {

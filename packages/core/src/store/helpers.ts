@@ -6,10 +6,13 @@
  */
 import { IdempotencyError, NonceReplayedError, StoreNotFoundError } from '../errors/index.js';
 import type { JsonObject } from '../internal/canonical-json.js';
+import { formatLogExport } from './chain.js';
 import {
   defineCollection,
   indexKey,
   type CollectionSpec,
+  type LogEntry,
+  type LogName,
   type Store,
   type StoreSchema,
   type StoreTransaction,
@@ -332,4 +335,25 @@ export async function failOutbox<S extends WithHelpers>(
     );
     return next.value;
   });
+}
+
+/**
+ * The whole of a log as NDJSON (`formatLogExport`), read page by page: the file
+ * `govtrust audit verify` checks offline with `parseLogExport` and `verifyLogChain`.
+ */
+export async function exportLog<S extends StoreSchema>(
+  store: Store<S>,
+  log: LogName<S>,
+  options: { readonly fromSeq?: number } = {},
+): Promise<string> {
+  const entries: LogEntry[] = [];
+  let from = options.fromSeq ?? 1;
+  for (;;) {
+    const page = await store.readLog(log, from, 10_000);
+    entries.push(...page);
+    if (page.length < 10_000) break;
+    from += page.length;
+  }
+  const alg = entries[0]?.alg ?? store.schema.logs?.[log]?.hash ?? 'sha256';
+  return formatLogExport(log, alg, entries);
 }

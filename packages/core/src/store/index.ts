@@ -72,4 +72,5 @@ export {
   ackOutbox,
   failOutbox,
   outboxBackoffMs,
+  exportLog,
 } from './helpers.js';

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkLicenceId,
+  computeOrgCodeCheck,
+  computeUsccCheck,
   computeMod3736,
   formatLicenceId,
   generateLicenceSerial,
@@ -220,5 +222,30 @@ describe('GB/T 36904 licence identifier', () => {
         version: 1,
       }),
     ).toThrow(expect.objectContaining({ code: 'ERR_LICENCE_ID_ISSUER_CODE' }));
+  });
+
+  it('warns (not fails) for an issuer whose county code the dated division table does not know, and fails an impossible province', () => {
+    const uscc = (prefix8: string): string => {
+      const body = prefix8 + 'MA000001' + computeOrgCodeCheck('MA000001')!;
+      return body + computeUsccCheck(body)!;
+    };
+    const newCounty = uscc('11379901'); // province 37 exists, county 379901 is not in the table
+    const id = formatLicenceId(
+      { typeCode: '11100000000013338W032', issuerCode: newCounty, serial: 'A1', version: 1 },
+      { mode: 'lenient' },
+    );
+    const r = checkLicenceId(id);
+    expect(r.valid).toBe(true);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({ code: 'ERR_USCC_REGION', path: 'issuerCode' }),
+    ]);
+    const noProvince = uscc('11999901');
+    const bad = formatLicenceId(
+      { typeCode: '11100000000013338W032', issuerCode: noProvince, serial: 'A1', version: 1 },
+      { mode: 'lenient' },
+    );
+    expect(checkLicenceId(bad).errors).toEqual([
+      expect.objectContaining({ code: 'ERR_USCC_REGION', path: 'issuerCode' }),
+    ]);
   });
 });

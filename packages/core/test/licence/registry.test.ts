@@ -2,7 +2,9 @@
  * The licence registry on the store: issuing records, lifecycle changes with audit entries and
  * status-list bits, status from the store and from freshly published lists, bad input stores nothing.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSigner, generateKeyPair } from '@govtrust/core/crypto';
 import {
   checkLicenceStatusWithLists,
@@ -18,6 +20,10 @@ import {
   type LicenceRegistry,
 } from '@govtrust/core/licence';
 import { createMemoryStore, defineSchema, verifyLogChain, type Store } from '@govtrust/core/store';
+import { openLowdbStore } from '@govtrust/core/store/lowdb';
+import { openPostgresStore } from '@govtrust/core/store/postgres';
+import { hasPostgres, POSTGRES_URL } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/tools.js';
 import { sampleLicence, TYPES_DIR } from './samples.js';
 
 const schema = defineSchema({ collections: licenceCollections, logs: licenceLogs });
@@ -28,11 +34,52 @@ const BASE = 'https://zzk.example.gov.cn/v1/status-lists';
 let store: Store<typeof schema>;
 let registry: LicenceRegistry;
 
-beforeEach(async () => {
-  store = createMemoryStore(schema);
-  registry = createLicenceRegistry({ store, statusListBaseUrl: BASE });
-  for (const type of await loadLicenceTypes(TYPES_DIR)) await registry.putType(type);
-});
+/** The registry runs on every driver: memory, lowdb and (when reachable) PostgreSQL. */
+const drivers: [
+  string,
+  () => Promise<{ store: Store<typeof schema>; cleanup: () => Promise<void> }>,
+][] = [
+  [
+    'memory',
+    () => Promise.resolve({ store: createMemoryStore(schema), cleanup: () => Promise.resolve() }),
+  ],
+  [
+    'lowdb',
+    async () => {
+      const dir = tempDir('govtrust-registry-');
+      return {
+        store: await openLowdbStore({ dir: dir.dir, schema }),
+        cleanup: () => {
+          dir.cleanup();
+          return Promise.resolve();
+        },
+      };
+    },
+  ],
+];
+if (await hasPostgres()) {
+  drivers.push([
+    'postgres',
+    async () => {
+      const namespace = `gt_reg_${randomBytes(6).toString('hex')}`;
+      const s = await openPostgresStore({
+        connectionString: POSTGRES_URL,
+        schema,
+        namespace,
+        poolSize: 4,
+      });
+      return {
+        store: s,
+        cleanup: async () => {
+          const c = new pg.Client({ connectionString: POSTGRES_URL });
+          await c.connect();
+          await c.query(`DROP SCHEMA IF EXISTS "${namespace}" CASCADE`);
+          await c.end();
+        },
+      };
+    },
+  ]);
+}
 
 async function snapshotCounts(): Promise<[number, number, number, number | undefined]> {
   return [
@@ -43,7 +90,22 @@ async function snapshotCounts(): Promise<[number, number, number, number | undef
   ];
 }
 
-describe('licence registry', () => {
+describe.each(drivers)('licence registry on %s', (_name, open) => {
+  let cleanup: () => Promise<void>;
+
+  beforeEach(async () => {
+    const opened = await open();
+    store = opened.store;
+    cleanup = opened.cleanup;
+    registry = createLicenceRegistry({ store, statusListBaseUrl: BASE });
+    for (const type of await loadLicenceTypes(TYPES_DIR)) await registry.putType(type);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await cleanup();
+  });
+
   it('stores a licence with its status pointer to a randomly allocated index in both lists', async () => {
     const rec = await registry.addLicence(sampleLicence('construction-special-operations'), {
       now: T0,
@@ -105,6 +167,46 @@ describe('licence registry', () => {
     expect(Math.max(...indexes) - Math.min(...indexes)).toBeGreaterThan(100_000);
     const sorted = [...indexes.slice(0, 100)].sort((a, b) => a - b);
     expect(sorted).not.toEqual(indexes.slice(0, 100));
+  });
+
+  it('keeps concurrent changes consistent: one of 20 suspensions wins, 40 concurrent allocations get distinct indexes', async () => {
+    const { data } = await registry.addLicence(sampleLicence('construction-special-operations'), {
+      now: T0,
+    });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        registry.changeStatus(data.identifier, 'suspend', {
+          reasonCode: 'suspend.penalty',
+          now: later(i + 1),
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(r.reason).toMatchObject({ code: 'ERR_LICENCE_STATUS_TRANSITION' });
+    }
+    expect((await store.readLog('licence-events')).map((e) => e.entry.event)).toEqual([
+      'issued',
+      'suspend',
+    ]);
+    const allocations = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        registry.allocateStatus(
+          formatLicenceId({
+            typeCode: '11100000000013338W032',
+            issuerCode: '11220000013544541J',
+            serial: `C${i}`,
+            version: 1,
+          }),
+          {
+            now: T0,
+          },
+        ),
+      ),
+    );
+    const indexes = allocations.map((a) => a[0]!.statusListIndex);
+    expect(new Set(indexes).size).toBe(40);
+    expect((await registry.statusLists('11220000013544541J'))[0]?.allocated).toBe(41);
   });
 
   it('uses an index reserved before signing, and refuses entries that were not reserved for the licence', async () => {

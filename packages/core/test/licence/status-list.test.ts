@@ -2,8 +2,10 @@
 import { gzipSync } from 'node:zlib';
 import { Bitstring } from '@digitalbazaar/bitstring';
 import { describe, expect, it } from 'vitest';
+import { parseCms, verifyCms } from '@govtrust/core/cms';
 import { createSigner, generateKeyPair } from '@govtrust/core/crypto';
 import {
+  canonicalizeJson,
   checkStatusEntry,
   createStatusBitstring,
   createStatusListCredential,
@@ -15,6 +17,8 @@ import {
   STATUS_LIST_MIN_ENTRIES,
   verifyStatusListSignature,
 } from '@govtrust/core/licence';
+import { devPkiPath, loadDevIdentity } from '../helpers/dev-pki.js';
+import { hasTool, tempDir, tryRun } from '../helpers/tools.js';
 
 const SPEC = 'W3C Bitstring Status List v1.0 (REC 2025-05-15), Example 3 / §2.2';
 const SPEC_LIST = 'uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA';
@@ -197,7 +201,32 @@ describe('status list credentials', () => {
     });
   }
 
-  it('takes another proof format through an encoder (where CMS plugs in)', async () => {
+  for (const alg of ['sm2', 'p256', 'rsa'] as const) {
+    it(`is signed as a detached CMS SignedData when the signer has a certificate (${alg}, dev licence-issuer), and verified`, async () => {
+      const issuer = loadDevIdentity(alg, 'licence-issuer');
+      const signed = await signStatusListCredential(list, { signer: issuer.signer });
+      expect(signed.proof).toMatchObject({ format: 'cms', algorithm: issuer.signer.algorithm });
+      expect(signed.proof.certificateChain).toHaveLength(issuer.certificateChain.length);
+      const cms = parseCms(Buffer.from(signed.proof.value, 'base64'));
+      expect(verifyCms(cms, { content: Buffer.from(canonicalizeJson(list)) }).intact).toBe(true);
+      expect(await verifyStatusListSignature(signed)).toBe(true);
+      expect(
+        await verifyStatusListSignature(signed, { publicKey: issuer.certificate.publicKey }),
+      ).toBe(true);
+      expect(
+        await verifyStatusListSignature(signed, {
+          publicKey: loadDevIdentity(alg, 'org-a').certificate.publicKey,
+        }),
+      ).toBe(false);
+      const tampered = {
+        ...signed,
+        credential: { ...signed.credential, validUntil: '2099-01-01T00:00:00.000Z' },
+      };
+      expect(await verifyStatusListSignature(tampered)).toBe(false);
+    });
+  }
+
+  it('takes another proof format through an encoder', async () => {
     const keys = generateKeyPair('p256');
     const signer = createSigner(keys.privateKey);
     const signed = await signStatusListCredential(list, {
@@ -217,4 +246,71 @@ describe('status list credentials', () => {
       }),
     ).toBe(true);
   });
+});
+
+describe.skipIf(!hasTool('openssl'))('status list CMS proofs checked by OpenSSL', () => {
+  for (const alg of ['p256', 'rsa'] as const) {
+    it(`openssl cms -verify accepts the detached CMS over the canonical bytes (${alg}) and rejects changed bytes`, async () => {
+      const issuer = loadDevIdentity(alg, 'licence-issuer');
+      const list = createStatusListCredential({
+        id: 'https://zzk.example.gov.cn/v1/status-lists/11220000013544541J/1-revocation',
+        issuer: 'https://zzk.example.gov.cn/v1/status-lists/11220000013544541J',
+        purpose: 'revocation',
+        bits: createStatusBitstring(),
+        validFrom: new Date('2026-06-01T00:00:00Z'),
+      });
+      const signed = await signStatusListCredential(list, { signer: issuer.signer });
+      const t = tempDir();
+      try {
+        const sig = t.write('list.p7s', Buffer.from(signed.proof.value, 'base64'));
+        const content = t.write('list.json', canonicalizeJson(signed.credential));
+        const ok = tryRun('openssl', [
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          sig,
+          '-content',
+          content,
+          '-CAfile',
+          devPkiPath(alg, 'root.pem'),
+          '-purpose',
+          'any',
+          '-attime',
+          String(Date.parse('2026-06-01T08:00:00Z') / 1000),
+          '-out',
+          t.path('out'),
+        ]);
+        expect(ok.stderr).toContain('Verification successful');
+        const changed = t.write(
+          'changed.json',
+          canonicalizeJson({ ...signed.credential, validFrom: '2026-06-02T00:00:00.000Z' }),
+        );
+        const bad = tryRun('openssl', [
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          sig,
+          '-content',
+          changed,
+          '-CAfile',
+          devPkiPath(alg, 'root.pem'),
+          '-purpose',
+          'any',
+          '-attime',
+          String(Date.parse('2026-06-01T08:00:00Z') / 1000),
+          '-out',
+          t.path('out2'),
+        ]);
+        expect(bad.status).not.toBe(0);
+      } finally {
+        t.cleanup();
+      }
+    });
+  }
 });

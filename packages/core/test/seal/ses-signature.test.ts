@@ -140,7 +140,7 @@ describe('createSesSignature (GB/T 38540 7.2)', () => {
         propertyInfo: 'x',
         signingTime: NOW,
       }),
-    ).rejects.toMatchObject({ code: 'ERR_SEAL_ENCODE' });
+    ).rejects.toMatchObject({ code: 'ERR_SEAL_SIGNER_NOT_IN_CERT_LIST' });
     await expect(
       createSesSignature({
         seal,
@@ -149,7 +149,7 @@ describe('createSesSignature (GB/T 38540 7.2)', () => {
         propertyInfo: 'x',
         signingTime: new Date(FROM + 400 * DAY),
       }),
-    ).rejects.toMatchObject({ code: 'ERR_SEAL_ENCODE' });
+    ).rejects.toMatchObject({ code: 'ERR_SEAL_NOT_VALID_AT_SIGNING_TIME' });
   });
 });
 

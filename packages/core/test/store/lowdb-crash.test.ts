@@ -40,7 +40,7 @@ function runAndKill(
     let buffer = '';
     let stderr = '';
     let acks = 0;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       buffer += d.toString();

@@ -1,5 +1,6 @@
 /** The project's embedded Chinese font (Noto Serif CJK SC, GB 2312 + 通用规范汉字表 subset): bytes, parsed face, glyph outlines. @module */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as fontkit from 'fontkit';
 import { FontGlyphMissingError, FontLoadError } from '../../errors/index.js';
 
@@ -8,6 +9,11 @@ export const cjkFontFile = 'NotoSerifCJKsc-Regular-subset.otf';
 
 // src/seal/image/font.ts and dist/seal/image/font.js are both three levels below the package root.
 const fontUrl = new URL(`../../../fonts/${cjkFontFile}`, import.meta.url);
+
+/** @internal The embedded font's file path (for renderers that load fonts from files, such as resvg). */
+export function cjkFontPath(): string {
+  return fileURLToPath(fontUrl);
+}
 
 let fontBytes: Uint8Array | undefined;
 let fontFace: fontkit.Font | undefined;

@@ -1,5 +1,6 @@
 /** Seal drawing renderers: SVG 1.1 (viewBox in mm), PNG through resvg, and PDF content-stream operators (ISO 32000-1 §8.5). @module */
 import { SealImageRenderError, SealImageSpecError } from '../../errors/index.js';
+import { cjkFontPath } from './font.js';
 import type { SealDrawing, SealPathCommand, SealPdfBox, SealPngOptions } from './types.js';
 
 /** Formats a number with at most `decimals` decimals, without exponent, trailing zeros or "-0". */
@@ -117,6 +118,65 @@ export async function sealToPng(
     );
   }
   return withPhys(png, dpi);
+}
+
+/** Largest SVG picture rasterised (real seal SVGs are a few hundred KiB at most). */
+const MAX_SVG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Why an SVG from a seal file may not be rendered, or undefined when it may. resvg follows `href`s
+ * to local files, so a seal picture could otherwise copy files of the sealing machine into the
+ * PDF: only same-document references (`#id`) and embedded raster data URIs pass; DTDs are refused.
+ */
+function unsafeSvg(text: string): string | undefined {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) return 'it has a DTD or entity declarations';
+  for (const m of text.matchAll(/[\s<]([\w.:-]*href)\s*=\s*("[^"]*"|'[^']*')/gi)) {
+    const value = m[2]!.slice(1, -1).trim();
+    if (!value.startsWith('#') && !/^data:image\/(png|jpeg|jpg|gif|webp);/i.test(value))
+      return `it refers to an external resource (${m[1]!}="${value.slice(0, 60)}")`;
+  }
+  for (const m of text.matchAll(/url\(\s*(['"]?)([^)'"]*)\1\s*\)/gi)) {
+    if (!m[2]!.trim().startsWith('#'))
+      return `it refers to an external resource (url(${m[2]!.slice(0, 60)}))`;
+  }
+  if (/@import/i.test(text)) return 'it imports a style sheet';
+  return undefined;
+}
+
+/**
+ * @internal Rasterises an SVG seal picture (GB/T 38540 picture type "SVG") with resvg to an RGBA
+ * PNG `widthPx` wide with a transparent background. Nothing outside the SVG is read: no external
+ * file, no system font; `<text>` is set in the project's embedded CJK font.
+ * @throws ERR_SEAL_IMAGE_RENDER (rejects) for an SVG that is too large, refers to external
+ * resources, has a DTD, or that resvg cannot render.
+ */
+export async function rasteriseSvg(svg: Uint8Array, widthPx: number): Promise<Uint8Array> {
+  if (svg.length > MAX_SVG_BYTES)
+    throw new SealImageRenderError(`the SVG picture is larger than ${MAX_SVG_BYTES} bytes`);
+  if (!Number.isInteger(widthPx) || widthPx < 1 || widthPx > 8192)
+    throw new SealImageRenderError('the raster width must be 1 to 8192 pixels');
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(svg);
+  const unsafe = unsafeSvg(text);
+  if (unsafe !== undefined)
+    throw new SealImageRenderError(`the SVG picture is not rendered: ${unsafe}`);
+  const resvg = await loadResvg();
+  try {
+    const image = await resvg.renderAsync(text, {
+      fitTo: { mode: 'width', value: widthPx },
+      font: {
+        loadSystemFonts: false,
+        fontFiles: [cjkFontPath()],
+        defaultFontFamily: 'Noto Serif CJK SC',
+        serifFamily: 'Noto Serif CJK SC',
+        sansSerifFamily: 'Noto Serif CJK SC',
+      },
+      shapeRendering: 2,
+      logLevel: 'off',
+    });
+    return new Uint8Array(image.asPng());
+  } catch (err) {
+    throw new SealImageRenderError('the SVG picture could not be rasterised', { cause: err });
+  }
 }
 
 type ResvgModule = typeof import('@resvg/resvg-js');

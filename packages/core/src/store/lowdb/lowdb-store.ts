@@ -18,7 +18,7 @@ import {
   unlink,
   type FileHandle,
 } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { StoreCorruptError, StoreIoError, StoreLockedError } from '../../errors/index.js';
 import { EngineStore, MemoryEngine, type EnginePersistence, type RedoOp } from '../engine.js';
@@ -100,7 +100,7 @@ class DurableJsonFile<T> implements Adapter<T> {
       await fh.close();
     }
     await rename(tmp, this.file);
-    if (this.fsync) await syncDir(join(this.file, '..'));
+    if (this.fsync) await syncDir(dirname(this.file));
   }
 }
 
@@ -145,6 +145,8 @@ class WalWriter {
     if (fh === undefined) {
       fh = await open(file, 'a', 0o600);
       this.handles.set(file, fh);
+      // A new log file's directory entry must be on disk too, or a power cut could lose the file.
+      if (this.fsync) await syncDir(dirname(file));
     }
     return fh;
   }

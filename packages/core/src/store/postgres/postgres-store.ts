@@ -169,7 +169,7 @@ class PgTransaction<S extends StoreSchema> implements StoreTransaction<S> {
   private savepoints = 0;
 
   constructor(
-    private readonly client: pg.PoolClient,
+    private readonly client: Pick<pg.PoolClient, 'query'>,
     private readonly sql: Sql,
     private readonly collections: Map<string, CollectionInfo>,
     private readonly logs: Map<string, LogInfo>,
@@ -242,6 +242,7 @@ class PgTransaction<S extends StoreSchema> implements StoreTransaction<S> {
     value: object | undefined,
   ): Promise<void> {
     const { index, unique } = this.sql;
+    if (info.indexes.size === 0) return;
     await this.q(`DELETE FROM ${index} WHERE collection = $1 AND key = $2`, [collection, key]);
     if (info.hasUnique)
       await this.q(`DELETE FROM ${unique} WHERE collection = $1 AND key = $2`, [collection, key]);
@@ -738,6 +739,18 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
     }
   }
 
+  /** A read that is one statement: run on the pool without BEGIN/COMMIT (a statement is atomic by itself). */
+  private async readOnce<R>(fn: (tx: StoreTransaction<S>) => Promise<R>): Promise<R> {
+    if (txContext.getStore() === this) throw new StoreNestedTransactionError();
+    if (this.closed) throw new StoreClosedError();
+    const tx = new PgTransaction<S>(this.pool, this.sql, this.collections, this.logs, true);
+    try {
+      return await fn(tx);
+    } finally {
+      tx.end();
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -748,7 +761,7 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
     collection: C,
     key: string,
   ): Promise<StoredRecord<ValueOf<S, C>> | undefined> {
-    return this.transaction((tx) => tx.get(collection, key), { readOnly: true });
+    return this.readOnce((tx) => tx.get(collection, key));
   }
   insert<C extends CollectionName<S>>(
     collection: C,
@@ -781,13 +794,13 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
     collection: C,
     query?: StoreQuery,
   ): Promise<StorePage<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.query(collection, query), { readOnly: true });
+    return this.readOnce((tx) => tx.query(collection, query));
   }
   count(
     collection: CollectionName<S>,
     range?: KeyRange & { readonly index?: string },
   ): Promise<number> {
-    return this.transaction((tx) => tx.count(collection, range), { readOnly: true });
+    return this.readOnce((tx) => tx.count(collection, range));
   }
   purgeExpired(collection: CollectionName<S>, now: Date, limit?: number): Promise<number> {
     return this.transaction((tx) => tx.purgeExpired(collection, now, limit));
@@ -796,17 +809,17 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
     return this.transaction((tx) => tx.append(log, entry));
   }
   queryLog<L extends LogName<S>>(log: L, query?: LogQuery): Promise<LogPage<EntryOf<S, L>>> {
-    return this.transaction((tx) => tx.queryLog(log, query), { readOnly: true });
+    return this.readOnce((tx) => tx.queryLog(log, query));
   }
   readLog<L extends LogName<S>>(
     log: L,
     fromSeq?: number,
     limit?: number,
   ): Promise<readonly LogEntry<EntryOf<S, L>>[]> {
-    return this.transaction((tx) => tx.readLog(log, fromSeq, limit), { readOnly: true });
+    return this.readOnce((tx) => tx.readLog(log, fromSeq, limit));
   }
   logHead(log: LogName<S>): Promise<LogHead | undefined> {
-    return this.transaction((tx) => tx.logHead(log), { readOnly: true });
+    return this.readOnce((tx) => tx.logHead(log));
   }
 }
 

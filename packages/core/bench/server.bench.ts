@@ -1,0 +1,306 @@
+/**
+ * Seal service benchmark (issue 8): seal applications per second over HTTP on a 1-page PDF with
+ * p50/p99 latency, from a bounded load loop on 127.0.0.1 using the client SDK, next to the
+ * in-process `sealPdf` rate of the same key, picture and seal attribute measured in the same run
+ * (goal: HTTP overhead under 30% of the in-process cost); then the same with 100,000 usage-log
+ * entries already stored (goal: no measurable slowdown). Rounds alternate so machine noise hits
+ * both sides alike.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGovTrustClient, type GovTrustClient } from '../src/client/index.js';
+import { sealPdf } from '../src/pdf/index.js';
+import { createSealAttribute, parseSeal } from '../src/seal/index.js';
+import { createServer, loadConfig, makeDemoPdf, type GovTrustServer } from '@govtrust/server';
+import { fmtRate, printTable, type ComparisonRow } from './harness.js';
+
+const devPki = resolve(dirname(fileURLToPath(import.meta.url)), '../../../certs-dev');
+
+interface Run {
+  readonly n: number;
+  readonly seconds: number;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Runs `op` `n` times with `concurrency` workers; latencies in ms. */
+async function load(
+  n: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const t0 = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    n,
+    seconds,
+    rate: n / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+interface Setup {
+  readonly server: GovTrustServer;
+  readonly client: GovTrustClient;
+  readonly sealId: string;
+  readonly inProcess: () => Promise<unknown>;
+  readonly http: () => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function setup(dir: string): Promise<Setup> {
+  const masterKeyFile = join(dir, 'master.key');
+  writeFileSync(masterKeyFile, randomBytes(32).toString('hex'));
+  // Defaults of a real deployment: lowdb with fsync on every commit.
+  const config = loadConfig({
+    overrides: {
+      dataDir: dir,
+      pkiDir: devPki,
+      masterKeyFile,
+      port: 0,
+      logLevel: 'silent',
+
+      rateLimit: { perSecond: 1e6, burst: 1e6 },
+    },
+  });
+  const server = await createServer(config, { processMetrics: false });
+  const http = server.app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => http.once('listening', r));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const app = await server.apps.create({
+    name: 'bench',
+    roles: ['seal-user'],
+    actor: 'bench',
+    requestId: null,
+  });
+  const seal = await server.seals.create(
+    {
+      name: '基准测试章',
+      organisation: { name: '基准测试单位' },
+      key: { provider: 'generate', algorithm: 'p256' },
+    },
+    'bench',
+    null,
+  );
+  await server.grants.create(seal.id, { appId: app.appId }, 'bench', 'bench');
+  const client = createGovTrustClient({ baseUrl: url, appId: app.appId, secret: app.secret });
+  const pdf = makeDemoPdf({ pages: 1 });
+  const signer = await server.seals.signer(seal);
+  const picture = new Uint8Array(Buffer.from(seal.picture, 'base64'));
+  const attribute = createSealAttribute(
+    parseSeal(new Uint8Array(Buffer.from(seal.sealData, 'base64'))),
+  );
+  const placement = { page: 1, x: 120, y: 140, width: 42, height: 42, unit: 'mm' as const };
+  return {
+    server,
+    client,
+    sealId: seal.id,
+    // The same work the service does per application, without HTTP, auth, store or files.
+    inProcess: () =>
+      sealPdf(pdf, {
+        signer,
+        appearance: { image: picture },
+        placement,
+        extraSignedAttributes: [attribute],
+        level: 'B-B',
+        now: new Date(),
+        signerName: seal.name,
+      }),
+    http: () =>
+      client.applySeal({
+        sealId: seal.id,
+        pdf,
+        positions: [{ type: 'page', page: 1, x: 120, y: 140 }],
+      }),
+    async close() {
+      await new Promise<void>((r) => {
+        http.close(() => r());
+        http.closeAllConnections();
+      });
+      await server.close();
+    },
+  };
+}
+
+/** Appends `count` usage entries in batches (as if the server had run for a while). */
+async function prefill(server: GovTrustServer, sealId: string, count: number): Promise<number> {
+  const t0 = performance.now();
+  const store = server.context.store;
+  for (let done = 0; done < count;) {
+    const batch = Math.min(2000, count - done);
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < batch; i++) {
+        await tx.append('usage', {
+          time: new Date(Date.UTC(2026, 0, 1) + done + i).toISOString(),
+          requestId: `prefill-${done + i}`,
+          appId: 'app_prefill',
+          authenticated: true,
+          action: 'seal-application',
+          result: 'sealed',
+          sealId,
+          document: {
+            filename: 'prefill.pdf',
+            sha256Before: '0'.repeat(64),
+            sha256After: '1'.repeat(64),
+            size: 1000,
+          },
+        });
+      }
+    });
+    done += batch;
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+/** Runs the benchmark; `pnpm bench server`. */
+export async function runServerBench(): Promise<{ text: string; data: unknown }> {
+  const dir = mkdtempSync(join(tmpdir(), 'govtrust-bench-'));
+  const s = await setup(dir);
+  try {
+    const N = 60;
+    const rounds = 5;
+    // Warm-up: JIT, key cache, connection pool.
+    await load(20, 1, s.inProcess);
+    await load(20, 1, s.http);
+    const measureBoth = async (): Promise<{ inproc: Run[]; seq: Run[]; conc: Run[] }> => {
+      const inproc: Run[] = [];
+      const seq: Run[] = [];
+      const conc: Run[] = [];
+      for (let r = 0; r < rounds; r++) {
+        inproc.push(await load(N, 1, s.inProcess));
+        seq.push(await load(N, 1, s.http));
+        conc.push(await load(N, 4, s.http));
+      }
+      return { inproc, seq, conc };
+    };
+    const before = await measureBoth();
+    const prefillSeconds = await prefill(s.server, s.sealId, 100_000);
+    const after = await measureBoth();
+    const head = (await s.server.context.store.logHead('usage'))?.seq ?? 0;
+
+    const summary = (runs: Run[]): { rate: number; p50: number; p99: number } => ({
+      rate: median(runs.map((r) => r.rate)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+    });
+    const b = {
+      inproc: summary(before.inproc),
+      seq: summary(before.seq),
+      conc: summary(before.conc),
+    };
+    const a = { inproc: summary(after.inproc), seq: summary(after.seq), conc: summary(after.conc) };
+    // Overhead per application: the extra time HTTP, auth, store and files add to sealPdf's own time.
+    const overhead = (x: { inproc: { p50: number }; seq: { p50: number } }): number =>
+      (x.seq.p50 - x.inproc.p50) / x.inproc.p50;
+    const lat = (r: { p50: number; p99: number }): string =>
+      `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+    const rows: ComparisonRow[] = [
+      {
+        what: 'applications, 1 client',
+        ours: fmtRate(b.seq.rate),
+        baseline: fmtRate(b.inproc.rate),
+        baselineName: 'in-process sealPdf',
+        ratio: b.seq.rate / b.inproc.rate,
+      },
+      {
+        what: '  latency',
+        ours: lat(b.seq),
+        baseline: lat(b.inproc),
+        baselineName: 'in-process sealPdf',
+        ratio: b.inproc.p50 / b.seq.p50,
+      },
+      {
+        what: 'applications, 4 clients',
+        ours: fmtRate(b.conc.rate),
+        baseline: fmtRate(b.inproc.rate),
+        baselineName: 'in-process sealPdf',
+        ratio: b.conc.rate / b.inproc.rate,
+      },
+      {
+        what: '  latency',
+        ours: lat(b.conc),
+        baseline: lat(b.inproc),
+        baselineName: 'in-process sealPdf',
+        ratio: b.inproc.p50 / b.conc.p50,
+      },
+      {
+        what: 'with 100k log entries, 1 client',
+        ours: fmtRate(a.seq.rate),
+        baseline: fmtRate(b.seq.rate),
+        baselineName: 'same, empty log',
+        ratio: a.seq.rate / b.seq.rate,
+      },
+      {
+        what: '  latency',
+        ours: lat(a.seq),
+        baseline: lat(b.seq),
+        baselineName: 'same, empty log',
+        ratio: b.seq.p50 / a.seq.p50,
+      },
+      {
+        what: 'with 100k log entries, 4 clients',
+        ours: fmtRate(a.conc.rate),
+        baseline: fmtRate(b.conc.rate),
+        baselineName: 'same, empty log',
+        ratio: a.conc.rate / b.conc.rate,
+      },
+      {
+        what: 'in-process sealPdf (control)',
+        ours: fmtRate(a.inproc.rate),
+        baseline: fmtRate(b.inproc.rate),
+        baselineName: 'before prefill',
+        ratio: a.inproc.rate / b.inproc.rate,
+      },
+    ];
+    const text = [
+      printTable(
+        'Seal service: seal applications over HTTP (1-page PDF, P-256, B-B, lowdb with fsync)',
+        rows,
+      ),
+      '',
+      `HTTP overhead per application (p50, 1 client): ${(overhead(b) * 100).toFixed(0)}% of the in-process sealPdf time (goal < 30%); with 100k entries: ${(overhead(a) * 100).toFixed(0)}%.`,
+      `Prefill of 100,000 usage entries took ${prefillSeconds.toFixed(1)} s; the log head is now ${head}. ${rounds} rounds of ${N} requests each, medians.`,
+    ].join('\n');
+    return {
+      text,
+      data: {
+        before: b,
+        after: a,
+        overheadBefore: overhead(b),
+        overheadAfter: overhead(a),
+        prefillSeconds,
+        head,
+        rounds,
+        requestsPerRound: N,
+      },
+    };
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

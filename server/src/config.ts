@@ -1,0 +1,130 @@
+/** Server configuration: a JSON file, then GOVTRUST_* environment variables, then command-line overrides; validated with one schema. @module */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { InvalidInputError } from '@govtrust/core/errors';
+
+/** The configuration schema (every field has a default). */
+export const configSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Data folder: store, files, generated PKI, master key, credentials. */
+  dataDir: z.string().default('govtrust-data'),
+  /** URL written into issued certificates (CRL, OCSP, caIssuers); default http://host:port. */
+  publicUrl: z.url().optional(),
+  /** PKI folder laid out like certs-dev/; default <dataDir>/pki. */
+  pkiDir: z.string().optional(),
+  /** 32-byte master key file (secrets and software keys at rest); default <dataDir>/master.key. */
+  masterKeyFile: z.string().optional(),
+  store: z
+    .strictObject({
+      driver: z.enum(['lowdb', 'memory']).default('lowdb'),
+      durability: z.enum(['fsync', 'os']).default('fsync'),
+    })
+    .default({ driver: 'lowdb', durability: 'fsync' }),
+  limits: z
+    .strictObject({
+      jsonBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1024 * 1024),
+      uploadBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(50 * 1024 * 1024),
+      maxFiles: z.number().int().min(1).max(100).default(20),
+      /** Uploads up to this size stay in memory (default 0: every upload is streamed to disk). */
+      spoolBytes: z.number().int().min(0).default(0),
+      batchItems: z.number().int().min(1).max(100).default(20),
+    })
+    .default({
+      jsonBytes: 1024 * 1024,
+      uploadBytes: 50 * 1024 * 1024,
+      maxFiles: 20,
+      spoolBytes: 0,
+      batchItems: 20,
+    }),
+  auth: z
+    .strictObject({ clockSkewMs: z.number().int().min(1000).max(3_600_000).default(300_000) })
+    .default({ clockSkewMs: 300_000 }),
+  rateLimit: z
+    .strictObject({
+      perSecond: z.number().positive().default(50),
+      burst: z.number().int().min(1).default(200),
+      authFailuresPerMinute: z.number().int().min(1).default(120),
+    })
+    .default({ perSecond: 50, burst: 200, authFailuresPerMinute: 120 }),
+  sessionTtlMs: z.number().int().min(10_000).max(86_400_000).default(600_000),
+  sealValidityDays: z.number().int().min(1).max(3650).default(1095),
+  tsaAlgorithm: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  metricsToken: z.string().min(16).optional(),
+  trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),
+});
+
+/** The parsed configuration. */
+export type ServerConfig = z.output<typeof configSchema>;
+
+/** The environment variables read (all optional). */
+export const environmentVariables = {
+  GOVTRUST_HOST: 'host',
+  GOVTRUST_PORT: 'port',
+  GOVTRUST_DATA_DIR: 'dataDir',
+  GOVTRUST_PUBLIC_URL: 'publicUrl',
+  GOVTRUST_PKI_DIR: 'pkiDir',
+  GOVTRUST_MASTER_KEY_FILE: 'masterKeyFile',
+  GOVTRUST_LOG_LEVEL: 'logLevel',
+  GOVTRUST_METRICS_TOKEN: 'metricsToken',
+} as const;
+
+/**
+ * Loads the configuration: `file` (JSON; relative paths in it are relative to the file), then the
+ * environment, then `overrides`.
+ * @throws {InvalidInputError} ERR_INVALID_INPUT for an unreadable file or an invalid value (the field is named)
+ */
+export function loadConfig(options: {
+  readonly file?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly overrides?: Readonly<Record<string, unknown>>;
+  readonly cwd?: string;
+}): ServerConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let fromFile: Record<string, unknown> = {};
+  let base = cwd;
+  if (options.file !== undefined) {
+    const path = resolve(cwd, options.file);
+    base = dirname(path);
+    try {
+      fromFile = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new InvalidInputError(
+        `Cannot read the configuration ${path}: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          field: 'config',
+          cause: err,
+        },
+      );
+    }
+    for (const k of ['dataDir', 'pkiDir', 'masterKeyFile'] as const) {
+      const v = fromFile[k];
+      if (typeof v === 'string' && !isAbsolute(v)) fromFile[k] = resolve(base, v);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(environmentVariables)) {
+    const v = options.env?.[name];
+    if (v === undefined || v === '') continue;
+    fromEnv[key] = key === 'port' ? Number(v) : v;
+  }
+  const merged = { ...fromFile, ...fromEnv, ...(options.overrides ?? {}) };
+  const r = configSchema.safeParse(merged);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const field = issue.path.join('.');
+    throw new InvalidInputError(`Configuration ${field}: ${issue.message}`, { field });
+  }
+  const c = r.data;
+  return { ...c, dataDir: resolve(cwd, c.dataDir) };
+}

@@ -1,0 +1,26 @@
+/** The one route table of the server: operations, PKI and seal service routes in the order they are matched. @module */
+import type { RouteDef } from '../http/route.js';
+import type { ServerPki } from '../domain/pki.js';
+import { opsRoutes, type OpsDeps } from './ops.js';
+import { pkiRoutes } from './pki.js';
+import { sealServiceRoutes, type SealServiceDeps } from './seal-service.js';
+
+/** Builds the route table. */
+export function buildRoutes(deps: {
+  readonly ops: Omit<OpsDeps, 'openApi' | 'docsPage'> & {
+    readonly openApi: (routes: readonly RouteDef[]) => Record<string, unknown>;
+    readonly docsPage: (doc: Record<string, unknown>) => string;
+  };
+  readonly pki: ServerPki;
+  readonly sealService: SealServiceDeps;
+}): RouteDef[] {
+  const routes: RouteDef[] = [];
+  let doc: Record<string, unknown> | undefined;
+  const openApi = (): Record<string, unknown> => (doc ??= deps.ops.openApi(routes));
+  routes.push(
+    ...opsRoutes({ ...deps.ops, openApi, docsPage: () => deps.ops.docsPage(openApi()) }),
+    ...pkiRoutes(deps.pki),
+    ...sealServiceRoutes(deps.sealService),
+  );
+  return routes;
+}
