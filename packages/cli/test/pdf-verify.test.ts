@@ -6,6 +6,7 @@ import { cli } from './helpers.js';
 import { tempDir } from '../../core/test/helpers/tools.js';
 import { DEV_PKI_NOW, devPkiPath, loadDevIdentity } from '../../core/test/helpers/dev-pki.js';
 import { makePdf, redSealPng } from '../../core/test/pdf/helpers.js';
+import { SIGNED_AT, devSeal, holder } from '../../core/test/seal/binding-fixtures.js';
 
 const t = tempDir('govtrust-cli-verify-');
 afterAll(() => t.cleanup());
@@ -117,6 +118,34 @@ describe('govtrust pdf verify', () => {
     const badAt = await cli('pdf', 'verify', sealedFile, '--at', 'yesterday');
     expect(badAt.code).toBe(2);
     expect(badAt.stderr).toContain('ERR_USAGE');
+  });
+
+  it('a PDF sealed with a seal file: the Chinese seal name in the Seal row', async () => {
+    const seal = await devSeal();
+    const file = t.write(
+      'with-seal.pdf',
+      await sealPdf(await makePdf(), { signer: holder('rsa').signer, seal, now: SIGNED_AT }),
+    );
+    const r = await cli(
+      'pdf',
+      'verify',
+      file,
+      '--trust',
+      root,
+      '--trust',
+      devPkiPath('sm2', 'root.pem'),
+      '--intermediate',
+      devPkiPath('sm2', 'intermediate.pem'),
+      '--at',
+      AT,
+      '--offline',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(`印章 Seal\\s+示例市人民政府办公室 \\(${seal.sealInfo.esID}, valid`),
+    );
+    expect(r.stdout).toContain('ERR_SEAL_STATUS_NOT_CHECKED');
   });
 
   it('online revocation: unreachable responders leave the status unknown, a warning', async () => {

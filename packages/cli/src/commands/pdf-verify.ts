@@ -1,6 +1,7 @@
 /** `govtrust pdf verify`: validate every signature and seal of a PDF (DESIGN.md section 4 report; exit 0 valid, 1 not valid, 2 unusable). @module */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { decodeCertificateChain } from '@govtrust/core/crypto';
 import { describeErrorCode } from '@govtrust/core/errors';
 import {
   verifySealedPdf,
@@ -20,6 +21,7 @@ import { readInput } from '../files.js';
 
 interface PdfVerifyFlags {
   trust: string[];
+  intermediate: string[];
   json?: boolean;
   at?: string;
   offline?: boolean;
@@ -136,6 +138,12 @@ export function registerPdfVerifyCommand(
     )
     .argument('<file>', 'the PDF')
     .option('--trust <pem>', 'trust anchor certificates (PEM; repeatable)', collect, [])
+    .option(
+      '--intermediate <pem>',
+      'issuing CA certificates the PDF does not carry, e.g. a seal maker’s CA (PEM; repeatable)',
+      collect,
+      [],
+    )
     .option('--json', 'print the report as JSON (DESIGN.md section 4)')
     .option('--at <time>', 'validation time (ISO 8601; default now)')
     .option('--offline', 'no OCSP or CRL downloads: use only revocation data embedded in the PDF')
@@ -150,8 +158,10 @@ export function registerPdfVerifyCommand(
         flags.trust.length === 0
           ? undefined
           : createTrustStore(flags.trust.map((f) => readFileSync(f)));
+      const intermediates = flags.intermediate.flatMap((f) => decodeCertificateChain(readInput(f)));
       const report = await verifySealedPdf(readInput(file), {
         ...(trust === undefined ? {} : { trust }),
+        ...(intermediates.length === 0 ? {} : { intermediates }),
         ...(now === undefined ? {} : { now }),
         ...(flags.offline === true ? {} : { revocation: onlineRevocation() }),
       });

@@ -160,10 +160,6 @@ export const pdfCodes = {
     en: 'The changes after signing are too large to analyse within the safety limits',
     zh: '签名后的修改规模超出安全上限，无法分析',
   },
-  ERR_PDF_SEAL_BINDING: {
-    en: 'The electronic seal bound to the signature could not be checked',
-    zh: '与签名绑定的电子印章无法校验',
-  },
 } as const;
 
 /** The PDF cannot be read: bad syntax, broken cross-reference data, dangling structure (`ERR_PDF_PARSE`). */

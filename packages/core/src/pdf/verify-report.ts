@@ -1,6 +1,7 @@
 /** The PDF verification report (DESIGN.md section 4, the JSON contract of CLI, API and web page) and its options. @module */
 import type { SignatureAlgorithm } from '../crypto/index.js';
 import type { RevocationSource, TrustStore } from '../pki/index.js';
+import type { SealStatusSource } from '../seal/index.js';
 
 /** A verdict: `indeterminate` when the data is intact but something could not be established (trust, time, algorithm). */
 export type PdfVerificationStatus = 'valid' | 'invalid' | 'indeterminate';
@@ -96,8 +97,15 @@ export interface VerifySealedPdfOptions {
   readonly trust?: TrustStore;
   /** The validation time (default: now). */
   readonly now?: Date;
+  /**
+   * More certificates (DER) that may complete certification paths: issuing CAs that neither the
+   * CMS nor /DSS carries (a GB/T 38540 seal or SES_Signature holds only the end certificate).
+   */
+  readonly intermediates?: readonly Uint8Array[];
   /** Where revocation status comes from besides the data embedded in the PDF (CMS, /DSS). */
   readonly revocation?: RevocationSource;
+  /** Where the lifecycle state of bound seals (suspended, lost, revoked) comes from; without it that is a warning. */
+  readonly sealStatus?: SealStatusSource;
   readonly policy?: PdfVerificationPolicy;
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../pki/index.js';
 import { SEAL_ATTRIBUTE_OID } from '../seal/index.js';
 import type { ValidationData } from './verify-ltv.js';
-import type { Findings, PdfSealSummary } from './verify-report.js';
+import type { Findings } from './verify-report.js';
 
 /** Validation context shared by every signature of one file. */
 export interface SignatureContext {
@@ -31,6 +31,8 @@ export interface SignatureContext {
   readonly now: Date;
   readonly revocation: RevocationSource | undefined;
   readonly dss: ValidationData;
+  /** Extra certificates for path building (the caller's, then /DSS). */
+  readonly intermediates: readonly Uint8Array[];
   readonly allowWeakAlgorithms: boolean;
   readonly revocationRequired: boolean;
 }
@@ -44,7 +46,8 @@ export interface CmsOutcome {
   readonly padesAttributes: boolean;
   readonly claimedTime: Date | undefined;
   readonly timestamp: TimestampOutcome | undefined;
-  readonly seal: PdfSealSummary | null;
+  /** The GB/T 38540 seal the CMS carries as a signed attribute (bytes as received), if any. */
+  readonly sealDer: Uint8Array | undefined;
 }
 
 /** A verified time-stamp token. */
@@ -90,7 +93,7 @@ export async function checkTimestamp(
       digest: imprint,
       hashAlgorithm,
       trust: ctx.trust,
-      intermediates: ctx.dss.certs,
+      intermediates: ctx.intermediates,
       now: ctx.now,
       ...(revocation === undefined ? {} : { revocation }),
     });
@@ -206,13 +209,11 @@ export async function checkCms(
     if (timestamp === undefined || (t.valid && !timestamp.valid)) timestamp = t;
   }
 
-  // The seal binding (GB/T 38540 SES_Seal as a signed attribute) is checked by the binding module.
-  const sealAttribute = cms.signedAttributes.find((a) => a.oid === SEAL_ATTRIBUTE_OID);
-  if (sealAttribute !== undefined)
-    f.warn(
-      'ERR_PDF_SEAL_BINDING',
-      'The signature carries an electronic seal, which this build does not check yet',
-    );
+  // The GB/T 38540 seal bound as a signed attribute (docs/seal-binding.md): exactly one value.
+  const sealAttributes = cms.signedAttributes.filter((a) => a.oid === SEAL_ATTRIBUTE_OID);
+  const sealValues = sealAttributes.flatMap((a) => a.values);
+  if (sealAttributes.length > 1 || sealValues.length > 1)
+    f.invalid('ERR_SEAL_ATTRIBUTE', 'The signature carries more than one seal');
 
   return {
     intact: v.intact && ranges !== undefined,
@@ -221,7 +222,7 @@ export async function checkCms(
     padesAttributes,
     claimedTime: cms.signingTime,
     timestamp,
-    seal: null,
+    sealDer: sealValues.length === 1 ? sealValues[0] : undefined,
   };
 }
 
@@ -237,7 +238,7 @@ export async function checkTrust(
 ): Promise<PathValidationReport> {
   const path = await validatePath({
     certificate: signer,
-    intermediates: [...intermediates, ...ctx.dss.certs],
+    intermediates: [...intermediates, ...ctx.intermediates],
     trust: ctx.trust,
     at,
     purpose: 'document-signing',

@@ -23,6 +23,12 @@ import {
   type PathValidationReport,
 } from '../pki/index.js';
 import { pkixOids } from '../pki/oids.js';
+import {
+  checkSealBinding,
+  PDF_SES_SUBFILTER,
+  verifyPdfSesSignature,
+  type SealBindingSummary,
+} from '../seal/index.js';
 import { openPdf, type OpenPdfOptions, type PdfDocument } from './document.js';
 import { PdfDict, PdfName, PdfRef, PdfString } from './objects.js';
 import { isWhitespace } from './syntax.js';
@@ -35,6 +41,7 @@ import { cmsValidationData, readDss, type DocumentSecurityStore } from './verify
 import {
   Findings,
   worseStatus,
+  type PdfSealSummary,
   type PdfSignatureReport,
   type PdfVerificationReport,
   type PdfVerificationStatus,
@@ -63,7 +70,7 @@ interface Work {
   readonly cand: SignatureCandidate;
   readonly f: Findings;
   readonly subFilter: string;
-  readonly kind: 'cms' | 'timestamp' | 'none';
+  readonly kind: 'cms' | 'timestamp' | 'ses' | 'none';
   readonly br: ByteRangeResult | undefined;
   readonly der: Uint8Array | undefined;
   readonly cms: ParsedCms | undefined;
@@ -81,6 +88,7 @@ interface Work {
   revocation: PdfSignatureReport['revocation'];
   modifications: PdfSignatureReport['modifications'];
   level: PdfSignatureReport['level'];
+  seal: PdfSealSummary | null;
   perms: SignaturePermissions;
 }
 
@@ -181,6 +189,7 @@ function prepare(file: Uint8Array, doc: PdfDocument, cand: SignatureCandidate): 
     revocation: 'not-checked' as const,
     modifications: 'none' as const,
     level: null,
+    seal: null,
     perms: NO_LOCKS,
   };
   if (d === undefined) {
@@ -219,6 +228,7 @@ function prepare(file: Uint8Array, doc: PdfDocument, cand: SignatureCandidate): 
         'A document time-stamp should have /Type /DocTimeStamp (ISO 32000-2 Table 255)',
       );
   } else if (CMS_SUBFILTERS.has(subFilter) && typeName !== 'DocTimeStamp') kind = 'cms';
+  else if (subFilter === PDF_SES_SUBFILTER && typeName !== 'DocTimeStamp') kind = 'ses';
   else
     f.invalid(
       'ERR_PDF_SUBFILTER_UNSUPPORTED',
@@ -256,6 +266,9 @@ function prepare(file: Uint8Array, doc: PdfDocument, cand: SignatureCandidate): 
       if (cms.digestAlgorithm !== null && br.ranges !== undefined)
         job = { algorithm: cms.digestAlgorithm, ranges: br.ranges };
     }
+  } else if (der !== undefined && kind === 'ses' && br.ranges !== undefined) {
+    // GB/T 38540 compatibility mode: dataHash is SM3 of the ByteRange bytes (docs/seal-binding.md).
+    job = { algorithm: 'sm3', ranges: br.ranges };
   } else if (der !== undefined && kind === 'timestamp') {
     try {
       const info = parseTimestampToken(der);
@@ -336,6 +349,18 @@ function permissionsOf(
   };
 }
 
+/** The report's seal object (DESIGN.md section 4) from the binding's summary. */
+function sealSummary(s: SealBindingSummary): PdfSealSummary {
+  return {
+    esID: s.esID,
+    name: s.name,
+    type: s.type,
+    valid: s.valid,
+    validFrom: s.validFrom,
+    validTo: s.validTo,
+  };
+}
+
 function issuerOf(path: PathValidationReport | undefined): Certificate | undefined {
   return path?.chain[1];
 }
@@ -387,6 +412,7 @@ export async function verifySealedPdf(
     now: options.now ?? new Date(),
     revocation: options.revocation,
     dss,
+    intermediates: [...(options.intermediates ?? []), ...dss.certs],
     allowWeakAlgorithms: policy.allowWeakAlgorithms === true,
     revocationRequired: policy.revocationRequired === true,
   };
@@ -488,7 +514,59 @@ export async function verifySealedPdf(
       );
       w.trusted = w.path.trusted;
       w.revocation = w.path.revocation;
+      if (out.sealDer !== undefined) {
+        // The seal must have been valid, and the signer in its certList, when the document was signed.
+        try {
+          const b = await checkSealBinding({
+            sealDer: out.sealDer,
+            signerCertificate: out.signer,
+            signingTime: proven ?? w.claimed ?? ctx.now,
+            signingTimeProven: proven !== undefined,
+            trust: ctx.trust,
+            now: ctx.now,
+            intermediates: [...w.cms.certificates, ...ctx.intermediates],
+            ...(revocation === undefined ? {} : { revocation }),
+            ...(options.sealStatus === undefined ? {} : { sealStatus: options.sealStatus }),
+          });
+          w.seal = sealSummary(b.seal);
+          for (const e of b.errors)
+            if (b.status === 'indeterminate') w.f.indeterminate(e.code, e.message);
+            else w.f.invalid(e.code, e.message);
+          for (const x of b.warnings) w.f.warn(x.code, x.message);
+        } catch (err) {
+          if (!(err instanceof GovTrustError)) throw err;
+          w.f.invalid(err.code, `The seal the signature carries cannot be read: ${err.message}`);
+        }
+      }
     }
+  }
+
+  // GB/T 38540 compatibility-mode signatures: an SES_Signature in /Contents.
+  for (const w of works) {
+    if (w.kind !== 'ses' || w.der === undefined || w.job?.result === undefined) continue;
+    const r = await verifyPdfSesSignature({
+      contents: w.der,
+      byteRangeDigest: w.job.result,
+      trust: ctx.trust,
+      now: ctx.now,
+      intermediates: ctx.intermediates,
+      byteRange: w.cand.dict?.get('ByteRange') as number[],
+      ...(ctx.revocation === undefined ? {} : { revocation: ctx.revocation }),
+      ...(options.sealStatus === undefined ? {} : { sealStatus: options.sealStatus }),
+    });
+    w.intact = r.intact;
+    w.algorithm = r.algorithm;
+    w.signer = r.signerCertificate;
+    w.claimed = r.signingTime;
+    w.trusted = r.trusted;
+    w.revocation = r.revocation;
+    w.seal = r.seal === null ? null : sealSummary(r.seal);
+    for (const e of r.errors)
+      if (r.status === 'indeterminate') w.f.indeterminate(e.code, e.message);
+      else w.f.invalid(e.code, e.message);
+    for (const x of r.warnings) w.f.warn(x.code, x.message);
+    if (r.algorithm === 'rsa-pkcs1-sha1' || r.algorithm === 'ecdsa-sha1')
+      flagWeak(ctx, w.f, 'The seal signature uses SHA-1');
   }
 
   // Changes after signing, certification rules, stripped signatures.
@@ -587,7 +665,7 @@ export async function verifySealedPdf(
       w.timestamp === undefined
         ? null
         : { time: w.timestamp.time.toISOString(), tsa: w.timestamp.tsa, valid: w.timestamp.valid },
-    seal: null,
+    seal: w.seal,
     errors: w.f.errors.map((e) => ({ code: e.code, message: e.message })),
     warnings: [...w.f.warnings],
   }));
