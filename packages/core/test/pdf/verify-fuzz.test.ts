@@ -199,13 +199,12 @@ describe('fuzzing verifySealedPdf', () => {
     // The signed bytes: [0, b) and [c, end). (The gap holds the CMS, whose certificate bag is not
     // signed: a changed copy of the root certificate there changes nothing that is verified.)
     const text = Buffer.from(seed).toString('latin1');
-    const [, b, c] = /\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/
-      .exec(text)!
-      .slice(1)
-      .map(Number) as number[];
+    const m = /\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/.exec(text)!;
+    const b = Number(m[2]);
+    const c = Number(m[3]);
     for (let i = 0; i < 60; i++) {
       const out = new Uint8Array(seed);
-      const p = r() < 0.8 ? Math.floor(r() * b!) : c! + Math.floor(r() * (seed.length - c!));
+      const p = r() < 0.8 ? Math.floor(r() * b) : c + Math.floor(r() * (seed.length - c));
       out[p] = out[p]! ^ (1 << Math.floor(r() * 8));
       try {
         const report = await verifySealedPdf(out, { trust, now: DEV_PKI_NOW });
