@@ -122,7 +122,6 @@ describe('fuzzing verifySealedPdf', () => {
       signer: loadDevIdentity('sm2', 'org-b').signer,
       now,
       tsa: tsa.client(),
-      certify: undefined,
     });
     seeds.push({ name: 'rsa', pdf: rsa }, { name: 'rsa+sm2-bt', pdf: twice });
     if (hasTool('qpdf')) {
