@@ -8,6 +8,7 @@ import { runLicenceBench } from '../packages/core/bench/licence.bench.js';
 import { runPdfBench } from '../packages/core/bench/pdf.bench.js';
 import { runPkiBench } from '../packages/core/bench/pki.bench.js';
 import { runServerBench } from '../packages/core/bench/server.bench.js';
+import { runVerifyBench } from '../packages/core/bench/verify.bench.js';
 
 const benches: Record<string, () => Promise<{ text: string; data: unknown }>> = {
   crypto: runCryptoBench,
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<{ text: string; data: unknown }>> = 
   pdf: runPdfBench,
   pki: runPkiBench,
   server: runServerBench,
+  verify: runVerifyBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
