@@ -25,7 +25,8 @@ import {
   loadDevIdentity,
   type DevAlgorithm,
 } from '../helpers/dev-pki.js';
-import { makePdf, redSealPng } from './helpers.js';
+import { hasTool, run, tempDir } from '../helpers/tools.js';
+import { makePdf, redSealPng, withObjectStreams } from './helpers.js';
 
 const png = redSealPng(96);
 const now = DEV_PKI_NOW;
@@ -282,6 +283,43 @@ describe('verifySealedPdf: our own seals', () => {
     expect(ok.status).toBe('valid');
     expect(ok.signatures[0]!.revocation).toBe('good');
   });
+
+  it.skipIf(!hasTool('qpdf'))(
+    'xref streams and object streams, and a linearized original: every seal valid, earlier ones allowed',
+    async () => {
+      const tmp = tempDir('govtrust-verify-objstm-');
+      try {
+        let pdf = withObjectStreams(tmp.dir, threePages);
+        pdf = await seal(pdf, loadDevIdentity('rsa', 'org-a').signer);
+        pdf = await seal(pdf, loadDevIdentity('p256', 'org-b').signer, {
+          placement: { page: 1, x: 80, y: 20, width: 30 },
+        });
+        pdf = await seal(pdf, loadDevIdentity('sm2', 'org-a').signer, {
+          placement: { riding: {} },
+        });
+        let report = await verifySealedPdf(pdf, { trust: devTrustStore(), now });
+        expect(report.status, JSON.stringify(report.signatures.map((s) => s.errors))).toBe('valid');
+        expect(report.signatures.map((s) => s.modifications)).toEqual([
+          'allowed',
+          'allowed',
+          'none',
+        ]);
+
+        const linIn = tmp.write('lin-in.pdf', threePages);
+        run('qpdf', ['--linearize', linIn, tmp.path('lin.pdf')]);
+        let lin = tmp.read('lin.pdf');
+        lin = await seal(lin, loadDevIdentity('rsa', 'org-a').signer, {
+          placement: { page: 2, x: 20, y: 20, width: 30 },
+        });
+        lin = await sealPdf(lin, { signer: loadDevIdentity('rsa', 'org-b').signer, now });
+        report = await verifySealedPdf(lin, { trust: devTrustStore('rsa'), now });
+        expect(report.status).toBe('valid');
+        expect(report.signatures.map((s) => s.modifications)).toEqual(['allowed', 'none']);
+      } finally {
+        tmp.cleanup();
+      }
+    },
+  );
 
   it('a file without signatures is invalid with no signature entries', async () => {
     const report = await verifySealedPdf(plain, { now });
