@@ -153,7 +153,11 @@ export function checkByteRange(
   let signedRevision: number | undefined;
   for (let i = 0; i < revs.length; i++) {
     const r = revs[i]!;
-    if (end >= eofEnd(doc.bytes, r) && end <= r.end) signedRevision = i;
+    if (end < eofEnd(doc.bytes, r)) continue;
+    // A signer may also have covered a little whitespace after the end-of-line.
+    let p = r.end;
+    while (p < end && p - r.end < 16 && isWhitespace(file[p])) p++;
+    if (p >= end) signedRevision = i;
   }
   if (signedRevision === undefined) {
     if (state.wellFormed)

@@ -36,7 +36,14 @@ import { checkByteRange, readContents, type ByteRangeResult } from './verify-byt
 import { ModificationAnalyzer, type SignaturePermissions } from './verify-diff.js';
 import { runDigestJobs, type DigestJob } from './verify-digest.js';
 import { discoverSignatures, type SignatureCandidate } from './verify-discover.js';
-import { arrayAt, catalogAt, DiffBudgetError, dictAt, walkForm } from './verify-graph.js';
+import {
+  arrayAt,
+  catalogAt,
+  DiffBudgetError,
+  dictAt,
+  locationKey,
+  walkForm,
+} from './verify-graph.js';
 import { cmsValidationData, readDss, type DocumentSecurityStore } from './verify-ltv.js';
 import {
   Findings,
@@ -237,6 +244,16 @@ function prepare(file: Uint8Array, doc: PdfDocument, cand: SignatureCandidate): 
         : `The signature format /${subFilter}${typeName === 'DocTimeStamp' ? ' of a document time-stamp' : ''} is not supported${SHA1_SUBFILTERS.has(subFilter) ? ' (a deprecated SHA-1 format)' : ''}`,
     );
   const br = checkByteRange(file, doc, d, cand.offset, f);
+  // §3.3 (4): the revision the signed bytes end with is the one that wrote this dictionary.
+  if (
+    br.signedRevision !== undefined &&
+    (br.signedRevision !== cand.definedIn ||
+      locationKey(doc, cand.ref.num, br.signedRevision) !== cand.key)
+  )
+    f.invalid(
+      'ERR_PDF_SIGNATURE_NOT_IN_REVISION',
+      `The signed bytes end with revision ${br.signedRevision + 1}, but this signature dictionary belongs to revision ${cand.definedIn + 1}`,
+    );
   const der = readContents(d, f);
   let cms: ParsedCms | undefined;
   let job: DigestJob | undefined;
