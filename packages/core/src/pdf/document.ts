@@ -89,7 +89,14 @@ export class PdfDocument {
   readonly version: string;
   /** Revisions, oldest first. */
   readonly revisions: readonly PdfRevision[];
-  private readonly merged: Map<number, XrefEntry>[] = [];
+  /**
+   * Per object number, the entry each revision that lists it gives it, oldest first: built once in
+   * O(entries). Looking an object up as of any revision is a binary search, so views of many
+   * revisions never cost a full table each (a hostile file can have thousands of revisions).
+   */
+  private versionIndex: Map<number, { rev: number; entry: XrefEntry }[]> | undefined;
+  /** A few full tables (the newest, and the last ones asked for). */
+  private readonly merged = new Map<number, Map<number, XrefEntry>>();
   private readonly cache = new Map<string, PdfValue>();
   private readonly objStms = new Map<number, ObjStm>();
   private resolving = 0;
@@ -130,31 +137,70 @@ export class PdfDocument {
     return this.revisions.some((r) => r.sections.some((s) => s.kind === 'stream'));
   }
 
-  /** The merged entry table as of `revision` (default newest). */
-  entriesAt(revision = this.revisions.length - 1): ReadonlyMap<number, XrefEntry> {
-    let m = this.merged[revision];
-    if (m === undefined) {
-      const prev = revision > 0 ? this.entriesAt(revision - 1) : new Map<number, XrefEntry>();
-      m = new Map(prev);
-      const secs = this.revisions[revision]!.sections;
+  private versions(): Map<number, { rev: number; entry: XrefEntry }[]> {
+    if (this.versionIndex !== undefined) return this.versionIndex;
+    const index = new Map<number, { rev: number; entry: XrefEntry }[]>();
+    this.revisions.forEach((r, rev) => {
+      const own = new Map<number, XrefEntry>();
       // Oldest section first so newer ones override.
-      for (let i = secs.length - 1; i >= 0; i--) {
-        const s = secs[i]!;
-        for (const [n, e] of s.entries) m.set(n, e);
+      for (let i = r.sections.length - 1; i >= 0; i--) {
+        const s = r.sections[i]!;
+        for (const [n, e] of s.entries) own.set(n, e);
         if (s.hybridStream)
           for (const [n, e] of s.hybridStream.entries) {
             const t = s.entries.get(n);
-            if (t === undefined || t.type === 'free') m.set(n, e);
+            if (t === undefined || t.type === 'free') own.set(n, e);
           }
       }
-      this.merged[revision] = m;
+      for (const [n, entry] of own) {
+        const list = index.get(n);
+        if (list === undefined) index.set(n, [{ rev, entry }]);
+        else list.push({ rev, entry });
+      }
+    });
+    this.versionIndex = index;
+    return index;
+  }
+
+  /** The merged entry table as of `revision` (default newest). */
+  entriesAt(revision = this.revisions.length - 1): ReadonlyMap<number, XrefEntry> {
+    let m = this.merged.get(revision);
+    if (m === undefined) {
+      m = new Map<number, XrefEntry>();
+      for (const n of this.versions().keys()) {
+        const e = this.entry(n, revision);
+        if (e !== undefined) m.set(n, e);
+      }
+      const newest = this.revisions.length - 1;
+      if (this.merged.size >= 3) {
+        for (const k of this.merged.keys())
+          if (k !== newest) {
+            this.merged.delete(k);
+            break;
+          }
+      }
+      this.merged.set(revision, m);
     }
     return m;
   }
 
   /** The cross-reference entry of object `num` as of `revision` (default newest). */
-  entry(num: number, revision?: number): XrefEntry | undefined {
-    return this.entriesAt(revision).get(num);
+  entry(num: number, revision = this.revisions.length - 1): XrefEntry | undefined {
+    const list = this.versions().get(num);
+    if (list === undefined) return undefined;
+    // The newest version at or before `revision`.
+    let lo = 0;
+    let hi = list.length - 1;
+    let found: XrefEntry | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = list[mid]!;
+      if (v.rev <= revision) {
+        found = v.entry;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
   }
 
   /** The highest object number in use plus one, as the newest trailer's /Size says (checked against entries). */
@@ -255,11 +301,9 @@ export class PdfDocument {
 
   /** The oldest revision whose xref puts object `num` at `offset` (where its indirect /Length is read). */
   private definingRevision(num: number, offset: number): number | undefined {
-    for (let r = 0; r < this.revisions.length; r++) {
-      const e = this.entriesAt(r).get(num);
-      if (e?.type === 'offset' && e.offset === offset) return r;
-    }
-    return undefined;
+    return this.versions()
+      .get(num)
+      ?.find((v) => v.entry.type === 'offset' && v.entry.offset === offset)?.rev;
   }
 
   /** The byte offset of object stream `streamNum` as of `revision` (it must be an uncompressed object). */

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GovTrustError } from '../../src/errors/index.js';
-import { sealPdf, verifySealedPdf } from '../../src/pdf/index.js';
+import { openPdf, PdfDict, sealPdf, verifySealedPdf, type PdfRef } from '../../src/pdf/index.js';
+import { objectToBytes } from '../../src/pdf/serialize.js';
 import { createTimeStampAuthority } from '../../src/pki/index.js';
 import { DEV_PKI_NOW, devTrustStore, loadDevIdentity } from '../helpers/dev-pki.js';
 import { makePdf, redSealPng, withObjectStreams } from './helpers.js';
@@ -190,6 +191,37 @@ describe('fuzzing verifySealedPdf', () => {
     },
     Math.max(60_000, RUNS * 200),
   );
+
+  it('5000 incremental updates after a seal: analysed in bounded time and memory', async () => {
+    const sealed = seeds[0]!.pdf;
+    const doc = openPdf(sealed);
+    const info = doc.trailer.get('Info') as PdfRef;
+    const trailer = new PdfDict(doc.trailer.entries());
+    const parts: Buffer[] = [Buffer.from(sealed)];
+    let length = sealed.length;
+    let prev = doc.startxref;
+    for (let i = 0; i < 5000; i++) {
+      // Each update rewrites /Info (allowed): the work is in the number of revisions.
+      const body = `${info.num} 0 obj\n<< /Producer (update ${i}) >>\nendobj\n`;
+      trailer.set('Prev', prev);
+      const t = Buffer.from(objectToBytes(trailer)).toString('latin1');
+      const xrefAt = length + body.length;
+      const text = `${body}xref\n0 1\n0000000000 65535 f \n${info.num} 1\n${String(length).padStart(10, '0')} 00000 n \ntrailer\n${t}\nstartxref\n${xrefAt}\n%%EOF\n`;
+      parts.push(Buffer.from(text, 'latin1'));
+      length += text.length;
+      prev = xrefAt;
+    }
+    const heap = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    const report = await verifySealedPdf(new Uint8Array(Buffer.concat(parts)), {
+      trust: devTrustStore(),
+      now: DEV_PKI_NOW,
+    });
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect((process.memoryUsage().heapUsed - heap) / 1024 / 1024).toBeLessThan(400);
+    expect(report.file.revisions).toBe(5002);
+    expect(report.signatures[0]).toMatchObject({ intact: true, modifications: 'allowed' });
+  });
 
   it('a mutation inside the signed bytes of a sealed file is never valid', async () => {
     const r = rng(SEED + 1);
