@@ -101,7 +101,7 @@ export function formatPdfReport(file: string, report: PdfVerificationReport): st
     const stamp =
       s.timestamp === null
         ? ''
-        : `; time-stamp ${s.timestamp.time}${s.timestamp.valid ? '' : ' (not valid)'}`;
+        : `; time-stamp ${s.timestamp.time}${s.timestamp.valid ? '' : ' (not valid or not trusted)'}`;
     row('时间 Time', `${s.signingTime ?? '—'}${stamp}`);
     row(
       '状态 Status',

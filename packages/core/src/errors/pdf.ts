@@ -121,8 +121,8 @@ export const pdfCodes = {
     zh: '签名使用了弱算法或弱密钥（SHA-1、低于 2048 位的 RSA）',
   },
   ERR_PDF_TIMESTAMP_INVALID: {
-    en: 'A time-stamp of the signature does not verify; its time is not used',
-    zh: '签名时间戳验证失败，其时间未被采用',
+    en: 'A time-stamp of the signature does not verify or its authority is not trusted; its time is not used',
+    zh: '签名时间戳验证失败或其时间戳服务不可信，其时间未被采用',
   },
   ERR_PDF_SIGNING_TIME_MISMATCH: {
     en: 'The claimed signing time is missing, malformed or later than the time-stamp',

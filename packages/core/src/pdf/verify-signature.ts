@@ -200,10 +200,13 @@ export async function checkCms(
       f.warn('ERR_PDF_TIMESTAMP_INVALID', `The signature time-stamp cannot be used: ${t.error}`);
       continue;
     }
+    const why = t.report?.errors.map((e) => `${e.code}: ${e.message}`).join('; ') ?? '';
     if (!t.valid)
       f.warn(
         'ERR_PDF_TIMESTAMP_INVALID',
-        `The signature time-stamp does not verify: ${t.report?.errors.map((e) => `${e.code}: ${e.message}`).join('; ') ?? ''}`,
+        t.cryptoValid
+          ? `The signature time-stamp verifies, but its authority is not trusted (${why}): its time proves nothing`
+          : `The signature time-stamp does not verify: ${why}`,
       );
     for (const w of t.report?.warnings ?? []) f.warn(w.code, `Signature time-stamp: ${w.message}`);
     if (timestamp === undefined || (t.valid && !timestamp.valid)) timestamp = t;
