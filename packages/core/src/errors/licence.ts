@@ -197,10 +197,6 @@ export const licenceCodes = {
     en: 'The issuing options are inconsistent (type, issuer, status entries or store)',
     zh: '签发参数不一致（证照类型、颁发机构、状态条目或存储）',
   },
-  ERR_LICENCE_INPUT: {
-    en: 'Neither a licence face PDF nor a signed licence data file',
-    zh: '既不是证照照面 PDF，也不是签名证照数据文件',
-  },
   ERR_LICENCE_FACE_NOT_SEALED: {
     en: 'The licence face PDF carries no seal (signature)',
     zh: '证照照面 PDF 未加盖电子印章（无签名）',
@@ -373,19 +369,14 @@ export class LicenceStatusError extends GovTrustError {
 /**
  * A licence cannot be issued or read as given: no or unusable face layout
  * (`ERR_LICENCE_FACE_LAYOUT`), values that do not fit it (`ERR_LICENCE_FACE_OVERFLOW`),
- * inconsistent options (`ERR_LICENCE_ISSUE_OPTIONS`), or input that is neither a face PDF nor a
- * signed data file (`ERR_LICENCE_INPUT`).
+ * or inconsistent options (`ERR_LICENCE_ISSUE_OPTIONS`).
  */
 export class LicenceIssueError extends GovTrustError {
   /** The face item or option concerned, when there is one. */
   readonly field: string | undefined;
 
   constructor(
-    code:
-      | 'ERR_LICENCE_FACE_LAYOUT'
-      | 'ERR_LICENCE_FACE_OVERFLOW'
-      | 'ERR_LICENCE_ISSUE_OPTIONS'
-      | 'ERR_LICENCE_INPUT',
+    code: 'ERR_LICENCE_FACE_LAYOUT' | 'ERR_LICENCE_FACE_OVERFLOW' | 'ERR_LICENCE_ISSUE_OPTIONS',
     message: string,
     options?: { field?: string; cause?: unknown },
   ) {

@@ -6,7 +6,6 @@
  * @module
  */
 import { parseCms, verifyCms } from '../cms/index.js';
-import { LicenceIssueError } from '../errors/index.js';
 import { openPdf, type OpenPdfOptions } from '../pdf/index.js';
 import type { Certificate } from '../pki/index.js';
 import type { SealStatusSource } from '../seal/index.js';
@@ -90,8 +89,7 @@ function dataSigner(signed: SignedLicence): Certificate | undefined {
  * time-stamp and bound GB/T 38540 seal valid when present), unchanged after the seal except for
  * validation data, sealed by the issuer who signed the data, and showing that data (page text
  * and QR code). Only unusable input throws.
- * @throws {LicenceIssueError} ERR_LICENCE_INPUT for input that is neither a PDF nor JSON
- * @throws {LicenceDataError} ERR_LICENCE_SIGNED_FORMAT for JSON that is not a signed licence file
+ * @throws {LicenceDataError} ERR_LICENCE_SIGNED_FORMAT for input that is neither a PDF nor a signed licence file
  * @throws {PdfParseError} ERR_PDF_PARSE (and other ERR_PDF_*) for an unreadable PDF
  */
 export async function verifyLicence(
@@ -102,16 +100,8 @@ export async function verifyLicence(
     return { input: 'signed-data', ...(await verifySignedLicenceData(input, options)) };
   }
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  if (!isPdf(bytes)) {
-    const first = Buffer.from(bytes.subarray(0, 64)).toString('utf8').trimStart();
-    if (!first.startsWith('{')) {
-      throw new LicenceIssueError(
-        'ERR_LICENCE_INPUT',
-        'Neither a PDF (%PDF-) nor a signed licence data file (JSON)',
-      );
-    }
+  if (!isPdf(bytes))
     return { input: 'signed-data', ...(await verifySignedLicenceData(bytes, options)) };
-  }
   return verifyFace(bytes, options);
 }
 

@@ -552,7 +552,7 @@ describe('tampered faces', () => {
   it('refuses unusable input with a code', async () => {
     const options = { trust: trust(), now: NOW };
     await expect(verifyLicence(new Uint8Array([1, 2, 3]), options)).rejects.toMatchObject({
-      code: 'ERR_LICENCE_INPUT',
+      code: 'ERR_LICENCE_SIGNED_FORMAT',
     });
     await expect(verifyLicence('{"format":"x"}', options)).rejects.toMatchObject({
       code: 'ERR_LICENCE_SIGNED_FORMAT',
