@@ -85,7 +85,10 @@ export interface IssueLicenceOptions {
   readonly appearance?: PdfSealAppearance;
   /** A time-stamp authority: the face seal becomes PAdES B-T. */
   readonly tsa?: TsaClient;
-  /** Status-list entries for the data when no registry allocates them. */
+  /**
+   * Status-list entries for the data when no registry allocates them. Data that already has
+   * entries keeps them (with a registry: the index reserved for it by `allocateStatus`).
+   */
   readonly statusList?: readonly StatusListEntry[];
   /** The registry: allocates the status-list index and stores the licence (status valid, audit entry). */
   readonly registry?: LicenceRegistry;
@@ -173,10 +176,10 @@ async function prepare(input: LicenceData, options: IssueLicenceOptions): Promis
     now,
     ...(options.mode === undefined ? {} : { mode: options.mode }),
   });
-  if (data.status !== undefined && (options.statusList !== undefined || options.registry)) {
+  if (data.status !== undefined && options.statusList !== undefined) {
     throw new LicenceIssueError(
       'ERR_LICENCE_ISSUE_OPTIONS',
-      'The data already has status entries; give neither statusList nor a registry to allocate others',
+      'The data already has status entries: do not give statusList as well',
       { field: 'status' },
     );
   }

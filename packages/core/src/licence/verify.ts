@@ -59,10 +59,15 @@ export interface LicenceReport extends LicenceVerificationReport {
 }
 
 function isPdf(bytes: Uint8Array): boolean {
-  // The header may follow up to 1024 bytes of junk (ISO 32000-1 Annex H.3 implementation note).
   const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  // A signed data file is JSON (an object); a PDF header may follow up to 1024 bytes of junk
+  // (ISO 32000-1 Annex H.3 implementation note 13).
+  if (head.trimStart().startsWith('{')) return false;
   return head.includes('%PDF-');
 }
+
+/** Largest decoded stream read from a face (attachments are at most 4 MiB, fonts far less). */
+const FACE_MAX_DECODED = 32 * 1024 * 1024;
 
 function typeOf(options: VerifyLicenceOptions, typeCode: string): LicenceType | undefined {
   const t = options.types;
@@ -110,7 +115,7 @@ async function verifyFace(
   options: VerifyLicenceOptions,
 ): Promise<LicenceReport> {
   const now = options.now ?? new Date();
-  const doc = openPdf(bytes, options.pdf);
+  const doc = openPdf(bytes, { maxDecodedBytes: FACE_MAX_DECODED, ...options.pdf });
   const checks: LicenceVerificationCheck[] = [];
   const errors: { code: string; message: string }[] = [];
   const warnings: { code: string; message: string }[] = [];
