@@ -240,6 +240,50 @@ describe('issueLicence and verifyLicence', () => {
   });
 });
 
+describe('status entries without a registry, or reserved by the caller', () => {
+  it('puts the given statusList entries in the signed data (no registry, nothing stored)', async () => {
+    const data = sampleLicence('food-business-licence');
+    const statusList = (['revocation', 'suspension'] as const).map((purpose) => ({
+      type: 'BitstringStatusListEntry' as const,
+      id: `https://zzk.example.gov.cn/v1/status-lists/${data.issuer.code}/1-${purpose}#42`,
+      statusPurpose: purpose,
+      statusListIndex: '42',
+      statusListCredential: `https://zzk.example.gov.cn/v1/status-lists/${data.issuer.code}/1-${purpose}`,
+    }));
+    const issued = await issueLicence(data, {
+      issuer: loadDevIdentity('p256', 'licence-issuer').signer,
+      type: typeOf(data),
+      now: NOW,
+      verificationUrl: VERIFY_URL,
+      statusList,
+    });
+    expect(issued.data.status).toEqual(statusList);
+    expect(issued.record).toBeUndefined();
+    const r = await verifyLicence(issued.face, { trust: devTrustStore('p256'), now: later(1) });
+    expect(r).toMatchObject({ status: 'valid', result: 0 });
+    expect(r.warnings.map((w) => w.code)).toContain('ERR_LICENCE_STATUS_NOT_CHECKED');
+  });
+
+  it('keeps an index the caller reserved with allocateStatus, and the registry accepts it', async () => {
+    const { registry } = await newRegistry();
+    const data = sampleLicence('business-licence');
+    const status = await registry.allocateStatus(data.identifier, { now: NOW });
+    const issued = await issueLicence(
+      { ...data, status },
+      {
+        issuer: loadDevIdentity('p256', 'licence-issuer').signer,
+        type: typeOf(data),
+        now: NOW,
+        verificationUrl: VERIFY_URL,
+        registry,
+      },
+    );
+    expect(issued.data.status).toEqual(status);
+    expect(issued.record?.statusSlot.index).toBe(Number(status[0]!.statusListIndex));
+    expect((await registry.statusLists(data.issuer.code))[0]?.allocated).toBe(1);
+  });
+});
+
 describe.skipIf(
   !['pdfsig', 'certutil', 'qpdf', 'pdftotext', 'pdftoppm', 'pdffonts'].every(hasTool),
 )('issued faces checked by third-party tools', () => {
