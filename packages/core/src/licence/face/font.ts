@@ -31,6 +31,7 @@ interface HbExports {
   hb_subset_input_set(input: number, which: number): number;
   hb_subset_input_unicode_set(input: number): number;
   hb_subset_or_fail(face: number, input: number): number;
+  hb_subset_preprocess(face: number): number;
 }
 
 const HB_MEMORY_MODE_READONLY = 1;
@@ -50,7 +51,7 @@ interface HbState {
 
 let hbState: Promise<HbState> | undefined;
 
-/** Loads HarfBuzz and the font once (a 2.7 MB copy): each subset then costs a few milliseconds. */
+/** Loads HarfBuzz and the font once (a 2.7 MB copy, preprocessed for subsetting): each subset then costs about a millisecond. */
 function harfbuzz(): Promise<HbState> {
   hbState ??= (async () => {
     let wasm: Uint8Array;
@@ -77,8 +78,11 @@ function harfbuzz(): Promise<HbState> {
     const ptr = hb.malloc(font.length);
     new Uint8Array(hb.memory.buffer).set(font, ptr);
     const blob = hb.hb_blob_create(ptr, font.length, HB_MEMORY_MODE_READONLY, 0, 0);
-    const face = hb.hb_face_create(blob, 0);
+    const raw = hb.hb_face_create(blob, 0);
     hb.hb_blob_destroy(blob);
+    // Preprocessing (about 0.2 s once) makes every later subset of this face several times faster.
+    const face = hb.hb_subset_preprocess(raw);
+    hb.hb_face_destroy(raw);
     return { hb, face };
   })();
   hbState.catch(() => {
