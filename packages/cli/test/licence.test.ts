@@ -1,8 +1,11 @@
 /** `govtrust id check` and `govtrust licence …`: what is printed and the exit codes (0 valid, 1 invalid, 2 usage or unusable input). */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSigner, importPrivateKey } from '@govtrust/core/crypto';
+import { parseCertificates } from '@govtrust/core/pki';
+import { createSealId, drawSeal, makeSeal, sealToPng } from '@govtrust/core/seal';
 import { cli } from './helpers.js';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'samples');
@@ -339,5 +342,184 @@ describe('govtrust licence', () => {
       code: 2,
       stderr: expect.stringContaining('ERR_LICENCE_SIGNED_FORMAT'),
     });
+  });
+
+  it('issues a licence (face PDF + signed data, stored), verifies the face, and after revoke reports result 3', async () => {
+    const certs = join(SAMPLES, '..', 'certs-dev', 'p256');
+    const sm2 = join(SAMPLES, '..', 'certs-dev', 'sm2');
+    const store = join(dir, 'data');
+    const out = join(dir, 'out');
+    const sample = join(SAMPLES, 'licences', 'business-licence.json');
+    const id = (JSON.parse(readFileSync(sample, 'utf8')) as { identifier: string }).identifier;
+    // The issuer's GB/T 38540 seal, made by the SM2 dev seal maker for the P-256 issuer certificate.
+    const maker = createSigner(
+      importPrivateKey(readFileSync(join(sm2, 'seal-maker.key'), 'utf8')),
+      {
+        certificateChain: readFileSync(join(sm2, 'seal-maker.chain.pem'), 'utf8'),
+      },
+    );
+    const seal = await makeSeal({
+      maker,
+      holderCertificates: parseCertificates(
+        readFileSync(join(certs, 'licence-issuer.pem'), 'utf8'),
+      ).map((c) => c.der),
+      name: '福州市市场监督管理局',
+      type: 1,
+      esID: createSealId({ region: '350100', serial: 9 }),
+      picture: {
+        type: 'PNG',
+        data: await sealToPng(drawSeal({ shape: 'round', text: '福州市市场监督管理局' })),
+        width: 42,
+        height: 42,
+      },
+      validity: { from: new Date('2026-01-01T00:00:00Z'), to: new Date('2028-01-01T00:00:00Z') },
+      now: new Date('2026-01-01T00:00:00Z'),
+    });
+    const sealFile = join(dir, 'issuer.esl');
+    writeFileSync(sealFile, seal.der);
+    const at = ['--at', '2026-06-01T08:00:00Z'];
+    const issued = await cli(
+      'licence',
+      'issue',
+      '--type',
+      join(SAMPLES, 'licence-types', 'business-licence.json'),
+      '--data',
+      sample,
+      '--issuer-key',
+      join(certs, 'licence-issuer.key'),
+      '--issuer-cert',
+      join(certs, 'licence-issuer.chain.pem'),
+      '--seal',
+      sealFile,
+      '--verify-url',
+      'https://zwfw.example.gov.cn/v1/licences/verify',
+      '--store',
+      store,
+      '--status-base-url',
+      'https://zzk.example.gov.cn/v1/status-lists',
+      '--out',
+      out,
+      ...at,
+    );
+    expect(issued).toMatchObject({ code: 0, stdout: expect.stringContaining(`issued ${id}`) });
+    expect(issued.stdout).toContain('QR https://zwfw.example.gov.cn/v1/licences/verify?id=');
+    const face = join(out, `${id}.pdf`);
+    expect(readFileSync(face).subarray(0, 5).toString()).toBe('%PDF-');
+    const trust = [
+      '--trust',
+      join(certs, 'root.pem'),
+      '--trust',
+      join(sm2, 'root.pem'),
+      '--intermediate',
+      join(sm2, 'intermediate.pem'),
+    ];
+    const verifyAt = ['--at', '2026-06-01T09:00:00Z'];
+    const ok = await cli('licence', 'verify', face, ...trust, '--store', store, ...verifyAt);
+    expect(ok).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining(`${id}: VALID, result 0`),
+    });
+    expect(ok.stdout).toContain('seal LicenceSeal: valid, B-B, entire-file, GB/T 38540 seal');
+    expect(ok.stdout).toContain('face-content: passed');
+    const data = await cli(
+      'licence',
+      'verify',
+      join(out, `${id}.licence.json`),
+      ...trust,
+      '--store',
+      store,
+      ...verifyAt,
+    );
+    expect(data.code).toBe(0);
+    expect(
+      (
+        await cli(
+          'licence',
+          'revoke',
+          id,
+          '--store',
+          store,
+          '--reason',
+          '（2026）1 号',
+          ...verifyAt,
+        )
+      ).code,
+    ).toBe(0);
+    const revoked = await cli(
+      'licence',
+      'verify',
+      face,
+      ...trust,
+      '--store',
+      store,
+      '--json',
+      '--at',
+      '2026-06-01T10:00:00Z',
+    );
+    expect(revoked.code).toBe(1);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({
+      input: 'face-pdf',
+      status: 'valid',
+      result: 3,
+      licenceStatus: 'revoked',
+    });
+    // Issuing the same licence again: refused, exit 2, the code named.
+    const again = await cli(
+      'licence',
+      'issue',
+      '--type',
+      join(SAMPLES, 'licence-types', 'business-licence.json'),
+      '--data',
+      sample,
+      '--issuer-key',
+      join(certs, 'licence-issuer.key'),
+      '--issuer-cert',
+      join(certs, 'licence-issuer.chain.pem'),
+      '--verify-url',
+      'https://zwfw.example.gov.cn/v1/licences/verify',
+      '--store',
+      store,
+      '--status-base-url',
+      'https://zzk.example.gov.cn/v1/status-lists',
+      '--out',
+      join(dir, 'out2'),
+      ...at,
+    );
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringContaining('ERR_LICENCE_EXISTS') });
+  });
+
+  it('refuses licence data that does not fit its type (exit 2, nothing written)', async () => {
+    const certs = join(SAMPLES, '..', 'certs-dev', 'p256');
+    const bad = join(dir, 'bad.json');
+    const sample = JSON.parse(
+      readFileSync(join(SAMPLES, 'licences', 'food-business-licence.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    writeFileSync(bad, JSON.stringify({ ...sample, validUntil: '2024-01-01' }));
+    const r = await cli(
+      'licence',
+      'issue',
+      '--type',
+      '11100000MB0G30001B002',
+      '--types',
+      join(SAMPLES, 'licence-types'),
+      '--data',
+      bad,
+      '--issuer-key',
+      join(certs, 'licence-issuer.key'),
+      '--issuer-cert',
+      join(certs, 'licence-issuer.chain.pem'),
+      '--verify-url',
+      'https://zwfw.example.gov.cn/v1/licences/verify',
+      '--out',
+      join(dir, 'out'),
+      '--at',
+      '2026-06-01T08:00:00Z',
+    );
+    expect(r).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('ERR_LICENCE_DATA_INVALID'),
+    });
+    expect(r.stderr).toContain('ERR_LICENCE_VALIDITY_RANGE');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });

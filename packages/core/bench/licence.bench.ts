@@ -2,7 +2,9 @@
  * Licence benchmark (issue 7): status-list check cost for 1M entries (decode + lookup, and lookup
  * alone) next to Digital Bazaar's reference `@digitalbazaar/bitstring`, and store throughput
  * (memory vs lowdb with and without fsync vs PostgreSQL when reachable: put, concurrent put, get,
- * log append, and append with 100,000 entries already stored), all measured in the same run.
+ * log append, and append with 100,000 entries already stored), and licences issued and verified
+ * per second next to the raw sealing rate of a 1-page PDF (licence-issue.ts), all measured in the
+ * same run.
  */
 import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +29,7 @@ import {
 import { openLowdbStore } from '../src/store/lowdb/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { fmtRate, measure, printTable, type ComparisonRow, type Measurement } from './harness.js';
+import { issueRows } from './licence-issue.js';
 
 const ENTRIES = 1 << 20;
 
@@ -236,9 +239,11 @@ export async function runLicenceBench(): Promise<{ text: string; data: Record<st
   const data: Record<string, unknown> = {};
   const status = await statusListRows(data);
   const store = await storeRows(data);
+  const issue = await issueRows(data);
   const text = [
     printTable('Bitstring Status List, 1,048,576 entries, 1% revoked', status),
     printTable('Store throughput (≈500-byte records; log entries hash-chained)', store),
+    printTable('Licences issued and verified (营业执照 sample, A4 face, no store)', issue),
   ].join('\n');
   return { text, data };
 }

@@ -1,11 +1,14 @@
-/** `govtrust id check` (licence identifiers, USCC, ID numbers, division codes) and `govtrust licence` (types, data checks, status and lifecycle in a lowdb store). @module */
+/** `govtrust id check` (licence identifiers, USCC, ID numbers, division codes) and `govtrust licence` (types, data checks, issuing and verifying licences, status and lifecycle in a lowdb store). @module */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createSigner, importPrivateKey } from '@govtrust/core/crypto';
-import { createTrustStore } from '@govtrust/core/pki';
+import { createHttpTsaClient, createTrustStore, parseCertificates } from '@govtrust/core/pki';
 import type { Command } from 'commander';
 import {
   checkCode,
   createLicenceRegistry,
+  issueLicence,
+  licenceAttachmentName,
   licenceCollections,
   licenceLogs,
   licenceStatusReasons,
@@ -14,7 +17,7 @@ import {
   registryStatusSource,
   serializeSignedLicence,
   signLicenceData,
-  verifySignedLicenceData,
+  verifyLicence,
   provincialResultMessages,
   validateLicenceData,
   type CheckIssue,
@@ -22,6 +25,7 @@ import {
   type LicenceRegistry,
   type LicenceStatusReasonCode,
   type LicenceStatusReport,
+  type LicenceType,
 } from '@govtrust/core/licence';
 import { defineSchema, type Store } from '@govtrust/core/store';
 import { openLowdbStore } from '@govtrust/core/store/lowdb';
@@ -104,6 +108,16 @@ interface ChangeFlags extends StoreFlags {
 }
 
 const registrySchema = defineSchema({ collections: licenceCollections, logs: licenceLogs });
+
+/** Reads a JSON file. @throws UsageError when it is not JSON */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== undefined) throw err;
+    throw new UsageError(`${file} is not JSON`);
+  }
+}
 
 function parseAt(value: string | undefined): Date {
   if (value === undefined) return new Date();
@@ -308,36 +322,170 @@ export function registerLicenceCommands(
     );
 
   licence
+    .command('issue')
+    .description(
+      'issue a licence: sign the data and render the face PDF (QR code, signed data attached, sealed by the issuer); with --store the licence is stored (status-list index, audit entry)',
+    )
+    .requiredOption(
+      '--type <type>',
+      'licence type: a type record file (JSON), or a type code found in --types or --store',
+    )
+    .requiredOption('--data <file>', 'licence data JSON file')
+    .requiredOption('--issuer-key <file>', 'issuer private key (PEM, PKCS#8)')
+    .option('--password-file <file>', 'password of an encrypted key')
+    .requiredOption('--issuer-cert <file>', 'issuer certificate chain (PEM, signer first)')
+    .option(
+      '--seal <file>',
+      "the issuer's GB/T 38540 seal (.esl DER): bound to the face seal, its picture drawn",
+    )
+    .requiredOption(
+      '--verify-url <url>',
+      'base URL of the online verification service (the QR code points there)',
+    )
+    .option('--types <dir>', 'directory of licence type records (*.json)')
+    .option(
+      '--store <dir>',
+      'lowdb data directory: allocate the status-list index and store the licence',
+    )
+    .option('--status-base-url <url>', 'base URL of the published status lists (with --store)')
+    .option('--tsa <url>', 'RFC 3161 time-stamp authority (face seal level B-T)')
+    .option('--actor <who>', 'recorded in the audit entry')
+    .option('--at <time>', 'issuing time (ISO 8601; default now)')
+    .requiredOption(
+      '--out <dir>',
+      'output directory: <identifier>.pdf and <identifier>.licence.json',
+    )
+    .option('--force', 'overwrite existing outputs')
+    .action(
+      async (flags: {
+        type: string;
+        data: string;
+        issuerKey: string;
+        passwordFile?: string;
+        issuerCert: string;
+        seal?: string;
+        verifyUrl: string;
+        types?: string;
+        store?: string;
+        statusBaseUrl?: string;
+        tsa?: string;
+        actor?: string;
+        at?: string;
+        out: string;
+        force?: boolean;
+      }) => {
+        if (flags.store !== undefined && flags.statusBaseUrl === undefined)
+          throw new UsageError(
+            '--store needs --status-base-url (the status entries name the lists)',
+          );
+        const password =
+          flags.passwordFile === undefined ? undefined : readPasswordFile(flags.passwordFile);
+        const key = importPrivateKey(
+          readFileSync(flags.issuerKey, 'utf8'),
+          password === undefined ? {} : { password },
+        );
+        const chain = parseCertificates(readFileSync(flags.issuerCert, 'utf8'));
+        if (chain.length === 0) throw new UsageError(`${flags.issuerCert} holds no certificate`);
+        const issuer = createSigner(key, { certificateChain: chain.map((c) => c.der) });
+        const data = readJson(flags.data) as Parameters<typeof issueLicence>[0];
+        let type: LicenceType | string = flags.type;
+        if (flags.type.endsWith('.json')) type = parseLicenceType(readJson(flags.type));
+        else if (flags.types !== undefined) {
+          const found = (await loadLicenceTypes(flags.types)).find(
+            (t) => t.typeCode === flags.type,
+          );
+          if (found === undefined)
+            throw new UsageError(`No licence type ${flags.type} in ${flags.types}`);
+          type = found;
+        } else if (flags.store === undefined)
+          throw new UsageError('--type is a type code: give --types or --store to find it');
+        const now = parseAt(flags.at);
+        const options = {
+          issuer,
+          type,
+          now,
+          verificationUrl: flags.verifyUrl,
+          ...(flags.seal === undefined ? {} : { seal: readInput(flags.seal) }),
+          ...(flags.tsa === undefined ? {} : { tsa: createHttpTsaClient(flags.tsa) }),
+          ...(flags.actor === undefined ? {} : { actor: flags.actor }),
+        };
+        const issued =
+          flags.store === undefined
+            ? await issueLicence(data, options)
+            : await withRegistry(flags.store, flags.statusBaseUrl, async (registry) => {
+                // A type record given as a file is stored first, so the registry can check the data.
+                if (
+                  typeof type !== 'string' &&
+                  (await registry.getType(type.typeCode)) === undefined
+                )
+                  await registry.putType(type);
+                return issueLicence(data, { ...options, registry });
+              });
+        const id = issued.data.identifier;
+        const pdfPath = join(flags.out, `${id}.pdf`);
+        const dataPath = join(flags.out, licenceAttachmentName(id));
+        writeOutput(pdfPath, issued.face, { force: flags.force === true });
+        writeOutput(dataPath, issued.signedFile, { force: flags.force === true });
+        io.stdout(
+          `issued ${id} (${issued.data.name}, ${issuer.algorithm})\n  face ${pdfPath}\n  data ${dataPath}\n  QR ${issued.verificationUrl}\n${issued.record === undefined ? '' : `  stored (status list ${issued.record.statusSlot.list}, index ${issued.record.statusSlot.index})\n`}`,
+        );
+        setExit(ExitCode.ok);
+      },
+    );
+
+  licence
     .command('verify')
     .description(
-      'verify a signed licence data file: signature, issuer certificate path, data, validity and (with --store) status',
+      'verify a licence face PDF or signed licence data file: seal, signature, issuer certificate path, data, validity, face/data consistency and (with --store) status',
     )
-    .argument('<file>', 'signed licence file')
+    .argument('<file>', 'face PDF or signed licence file')
     .requiredOption(
       '--trust <file>',
       'trust anchor certificates (PEM or DER; repeatable)',
       (v: string, p: string[]) => [...p, v],
       [] as string[],
     )
+    .option(
+      '--intermediate <file>',
+      "more CA certificates for paths, e.g. the seal maker's CA (PEM or DER; repeatable)",
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    )
     .option('--store <dir>', 'lowdb data directory to read the status from')
-    .option('--types <dir>', 'also check the data against these licence types')
+    .option('--types <dir>', 'also check the data (and the face) against these licence types')
+    .option('--verify-url <url>', 'the base URL the face QR code must point at')
     .option('--at <time>', 'verify at this time (ISO 8601; default now)')
     .option('--json', 'print the report as JSON')
     .action(
       async (
         file: string,
-        flags: { trust: string[]; store?: string; types?: string; at?: string; json?: boolean },
+        flags: {
+          trust: string[];
+          intermediate: string[];
+          store?: string;
+          types?: string;
+          verifyUrl?: string;
+          at?: string;
+          json?: boolean;
+        },
       ) => {
         if (flags.trust.length === 0) throw new UsageError('give at least one --trust');
         const trust = createTrustStore(flags.trust.map((f) => readInput(f)));
+        const intermediates = flags.intermediate.flatMap((f) => {
+          const bytes = readInput(f);
+          const text = Buffer.from(bytes).toString('latin1');
+          return text.includes('-----BEGIN') ? parseCertificates(text).map((c) => c.der) : [bytes];
+        });
         const types = flags.types === undefined ? undefined : await loadLicenceTypes(flags.types);
         const now = parseAt(flags.at);
         const input = readInput(file);
         const verify = (registry?: LicenceRegistry) =>
-          verifySignedLicenceData(input, {
+          verifyLicence(input, {
             trust,
             now,
+            ...(intermediates.length === 0 ? {} : { intermediates }),
             ...(types === undefined ? {} : { types }),
+            ...(flags.verifyUrl === undefined ? {} : { verificationUrl: flags.verifyUrl }),
             ...(registry === undefined ? {} : { statusSource: registryStatusSource(registry) }),
           });
         const report =
@@ -347,14 +495,20 @@ export function registerLicenceCommands(
         if (flags.json === true) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
         else {
           io.stdout(
-            `${report.identifier}: ${report.status.toUpperCase()}, result ${report.result} ${report.resultMessage}${report.licenceStatus === undefined ? '' : ` (${report.licenceStatus})`}\n`,
+            `${report.identifier === '' ? file : report.identifier}: ${report.status.toUpperCase()}, result ${report.result} ${report.resultMessage}${report.licenceStatus === undefined ? '' : ` (${report.licenceStatus})`}\n`,
           );
           if (report.signer !== undefined)
             io.stdout(`  signed by ${report.signer.subject} (${report.algorithm ?? '?'})\n`);
+          for (const s of report.face?.signatures ?? []) {
+            io.stdout(
+              `  seal ${s.field}: ${s.status}, ${s.level ?? '?'}, ${s.coverage}${s.seal === null ? '' : `, GB/T 38540 seal ${s.seal.esID} ${s.seal.name}`}${s.signer === null ? '' : ` by ${s.signer.subject}`}\n`,
+            );
+          }
           for (const c of report.checks)
             io.stdout(
               `  ${c.name}: ${c.status}${c.code === undefined ? '' : ` ${c.code}`}${c.message === undefined ? '' : ` ${c.message}`}\n`,
             );
+          for (const e of report.errors) io.stdout(`  error ${e.code}: ${e.message}\n`);
           for (const w of report.warnings) io.stdout(`  warning ${w.code}: ${w.message}\n`);
         }
         setExit(report.status === 'valid' && report.result === 0 ? ExitCode.ok : ExitCode.verdict);

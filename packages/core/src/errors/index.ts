@@ -71,6 +71,7 @@ export {
   LicenceDataError,
   LicenceLookupError,
   LicenceStatusError,
+  LicenceIssueError,
   CanonicalJsonError,
   StatusListError,
 } from './licence.js';

@@ -185,6 +185,62 @@ export const licenceCodes = {
     en: 'The status source could not be read',
     zh: '无法读取证照状态',
   },
+  ERR_LICENCE_FACE_LAYOUT: {
+    en: 'The licence type has no face layout, or the layout cannot be drawn',
+    zh: '证照类型没有照面版式，或版式无法绘制',
+  },
+  ERR_LICENCE_FACE_OVERFLOW: {
+    en: 'The face values do not fit the face layout, even at the smallest font size',
+    zh: '照面内容超出版式范围（已缩至最小字号）',
+  },
+  ERR_LICENCE_ISSUE_OPTIONS: {
+    en: 'The issuing options are inconsistent (type, issuer, status entries or store)',
+    zh: '签发参数不一致（证照类型、颁发机构、状态条目或存储）',
+  },
+  ERR_LICENCE_FACE_NOT_SEALED: {
+    en: 'The licence face PDF carries no seal (signature)',
+    zh: '证照照面 PDF 未加盖电子印章（无签名）',
+  },
+  ERR_LICENCE_FACE_SEAL_INVALID: {
+    en: 'The seal signature on the face does not match the document (changed after sealing)',
+    zh: '照面签章验证失败（盖章后内容被改动）',
+  },
+  ERR_LICENCE_FACE_COVERAGE: {
+    en: 'The seal does not cover the whole face document',
+    zh: '签章未覆盖整个照面文件',
+  },
+  ERR_LICENCE_FACE_MODIFIED: {
+    en: 'The face document was changed after it was sealed',
+    zh: '照面文件在盖章后被修改',
+  },
+  ERR_LICENCE_SEAL_UNTRUSTED: {
+    en: "The seal signer's certificate does not chain to a trusted root",
+    zh: '签章证书无法链接到受信任的根证书',
+  },
+  ERR_LICENCE_SEAL_INVALID: {
+    en: 'The GB/T 38540 seal bound to the face signature is invalid or not the signer’s',
+    zh: '照面签名绑定的 GB/T 38540 电子印章无效或不属于签章人',
+  },
+  ERR_LICENCE_SEAL_ABSENT: {
+    en: 'The face signature carries no GB/T 38540 seal',
+    zh: '照面签名未绑定 GB/T 38540 电子印章',
+  },
+  ERR_LICENCE_SEAL_ISSUER_MISMATCH: {
+    en: 'The face is sealed by another party than the issuer who signed the data',
+    zh: '照面签章人与证照数据签发机构不一致',
+  },
+  ERR_LICENCE_FACE_NO_DATA: {
+    en: 'The face PDF has no (or more than one) attached licence data file',
+    zh: '照面 PDF 未附带（或附带多个）证照数据文件',
+  },
+  ERR_LICENCE_FACE_MISMATCH: {
+    en: 'The face does not show the attached licence data (text or QR code differ)',
+    zh: '照面内容与所附证照数据不一致（文字或二维码不符）',
+  },
+  ERR_LICENCE_TIMESTAMP_INVALID: {
+    en: 'The signature time-stamp on the face seal does not verify',
+    zh: '照面签章的时间戳验证失败',
+  },
   ERR_JSON_CANONICAL: {
     en: 'The value is not plain JSON and cannot be canonicalised (RFC 8785)',
     zh: '该值不是纯 JSON，无法按 RFC 8785 规范化',
@@ -307,6 +363,25 @@ export class LicenceStatusError extends GovTrustError {
     super(code, message);
     this.from = context.from;
     this.action = context.action;
+  }
+}
+
+/**
+ * A licence cannot be issued or read as given: no or unusable face layout
+ * (`ERR_LICENCE_FACE_LAYOUT`), values that do not fit it (`ERR_LICENCE_FACE_OVERFLOW`),
+ * or inconsistent options (`ERR_LICENCE_ISSUE_OPTIONS`).
+ */
+export class LicenceIssueError extends GovTrustError {
+  /** The face item or option concerned, when there is one. */
+  readonly field: string | undefined;
+
+  constructor(
+    code: 'ERR_LICENCE_FACE_LAYOUT' | 'ERR_LICENCE_FACE_OVERFLOW' | 'ERR_LICENCE_ISSUE_OPTIONS',
+    message: string,
+    options?: { field?: string; cause?: unknown },
+  ) {
+    super(code, message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.field = options?.field;
   }
 }
 

@@ -60,6 +60,9 @@ export { checkCode, checkDivisionCode } from './check-code.js';
 export type {
   AuthorityLevel,
   HolderCategory,
+  LicenceFaceItem,
+  LicenceFaceLayout,
+  LicenceFaceValue,
   LicenceFieldType,
   LicenceFieldSpec,
   LicenceType,
@@ -170,3 +173,19 @@ export {
   registryStatusSource,
   statusListSource,
 } from './signed-data.js';
+export type { IssueLicenceOptions, IssuedLicence, SupersedeLicenceOptions } from './issue.js';
+export {
+  LICENCE_SEAL_FIELD,
+  issueLicence,
+  supersedeLicence,
+  licenceDigest,
+  licenceVerificationUrl,
+  licenceAttachmentName,
+} from './issue.js';
+export type { FacePlan, FaceText } from './face/layout.js';
+export { layoutFace, faceDate, faceValueText } from './face/layout.js';
+export type { FaceAttachment, FacePdfOptions } from './face/pdf.js';
+export { writeFacePdf } from './face/pdf.js';
+export type { FaceIssue, FaceSignatureReport, FaceContentReport } from './face-check.js';
+export type { VerifyLicenceOptions, LicenceFaceReport, LicenceReport } from './verify.js';
+export { verifyLicence } from './verify.js';

@@ -53,6 +53,66 @@ export interface LicenceFieldSpec {
   readonly multiline?: boolean;
 }
 
+/**
+ * What a face item shows: a member of the licence data (`validity` is 有效期限 as one text,
+ * "起始日期至截止日期" or "长期") or a face field (`fields.<key>`).
+ */
+export type LicenceFaceValue =
+  | 'holder.name'
+  | 'holder.code'
+  | 'number'
+  | 'identifier'
+  | 'issuer.name'
+  | 'issueDate'
+  | 'validFrom'
+  | 'validUntil'
+  | 'validity'
+  | `fields.${string}`;
+
+/** One label-value item on the face. */
+export interface LicenceFaceItem {
+  readonly value: LicenceFaceValue;
+  /** The label (default: the field's label, or the usual one: 名称/姓名, 证照编号, 有效期限, ...). */
+  readonly label?: string;
+  /** Column of a two-column body (default 1). */
+  readonly column?: 1 | 2;
+  /** Spans the whole body width (long texts such as 经营范围). */
+  readonly span?: boolean;
+}
+
+/**
+ * The face (照面) layout of a licence type: page size, frame, title, header lines, the body
+ * (label: value lines or a table), the QR code corner and the issuer block (bottom right, under
+ * the seal). Lengths in millimetres, font sizes in points.
+ */
+export interface LicenceFaceLayout {
+  readonly page: { readonly width: number; readonly height: number };
+  /** Frame and title colour, `#rrggbb` (default #a0282d, the red-brown of licence borders). */
+  readonly color?: string;
+  readonly title?: { readonly text?: string; readonly size?: number };
+  /** A line under the title, e.g. （副本）. */
+  readonly subtitle?: string;
+  /** Short items above the body at the left (e.g. 统一社会信用代码, 证照编号). */
+  readonly header?: readonly LicenceFaceItem[];
+  readonly body: {
+    readonly style: 'lines' | 'table';
+    readonly columns?: 1 | 2;
+    /** Largest font size (default 12); smaller sizes are tried until the body fits. */
+    readonly fontSize?: number;
+    readonly items: readonly LicenceFaceItem[];
+  };
+  readonly qr: {
+    readonly corner: 'top-right' | 'top-left' | 'bottom-left';
+    /** Side in millimetres (default 26). */
+    readonly size?: number;
+    readonly caption?: string;
+  };
+  /** The issuer block: a label (e.g. 登记机关, 发证机关), then the issuer and the date; the seal size. */
+  readonly issuer?: { readonly label?: string; readonly sealSize?: number };
+  /** Small print at the bottom (the identifier line is always there). */
+  readonly footer?: string;
+}
+
 /** A licence type record (证照目录). */
 export interface LicenceType {
   /** 证照类型代码: the definer's USCC + a 3-digit sequence. */
@@ -84,8 +144,12 @@ export interface LicenceType {
   readonly relatedItems?: readonly { readonly name: string; readonly code?: string }[];
   /** 照面元素 in face order. */
   readonly fields: readonly LicenceFieldSpec[];
-  /** 照面模板 id and version. */
-  readonly face?: { readonly template: string; readonly version: string };
+  /** 照面模板 id and version, with the layout `issueLicence` renders. */
+  readonly face?: {
+    readonly template: string;
+    readonly version: string;
+    readonly layout?: LicenceFaceLayout;
+  };
   /** Where the record comes from: an official catalogue, or illustrative (sample data). */
   readonly provenance?: { readonly kind: 'official' | 'illustrative'; readonly note: string };
 }
@@ -132,6 +196,52 @@ const fieldSchema = z.strictObject({
   multiline: z.boolean().optional(),
 });
 
+const faceValue = z
+  .string()
+  .regex(
+    /^(holder\.name|holder\.code|number|identifier|issuer\.name|issueDate|validFrom|validUntil|validity|fields\.[A-Za-z][A-Za-z0-9_]{0,63})$/,
+    'holder.name, holder.code, number, identifier, issuer.name, issueDate, validFrom, validUntil, validity or fields.<key>',
+  );
+const faceItem = z.strictObject({
+  value: faceValue,
+  label: text(32).optional(),
+  column: z.union([z.literal(1), z.literal(2)]).optional(),
+  span: z.boolean().optional(),
+});
+const faceLayoutSchema = z.strictObject({
+  page: z.strictObject({
+    width: z.number().min(50).max(1200),
+    height: z.number().min(50).max(1200),
+  }),
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, '#rrggbb')
+    .optional(),
+  title: z
+    .strictObject({ text: text(64).optional(), size: z.number().min(8).max(96).optional() })
+    .optional(),
+  subtitle: text(64).optional(),
+  header: z.array(faceItem).max(4).optional(),
+  body: z.strictObject({
+    style: z.enum(['lines', 'table']),
+    columns: z.union([z.literal(1), z.literal(2)]).optional(),
+    fontSize: z.number().min(6).max(36).optional(),
+    items: z.array(faceItem).min(1).max(60),
+  }),
+  qr: z.strictObject({
+    corner: z.enum(['top-right', 'top-left', 'bottom-left']),
+    size: z.number().min(15).max(80).optional(),
+    caption: text(64).optional(),
+  }),
+  issuer: z
+    .strictObject({
+      label: text(32).optional(),
+      sealSize: z.number().min(15).max(60).optional(),
+    })
+    .optional(),
+  footer: text(200).optional(),
+});
+
 const typeSchema = z.strictObject({
   typeCode: z.string(),
   name: text(256),
@@ -154,7 +264,13 @@ const typeSchema = z.strictObject({
     .max(100)
     .optional(),
   fields: z.array(fieldSchema).max(200),
-  face: z.strictObject({ template: text(128), version: text(32) }).optional(),
+  face: z
+    .strictObject({
+      template: text(128),
+      version: text(32),
+      layout: faceLayoutSchema.optional(),
+    })
+    .optional(),
   provenance: z
     .strictObject({ kind: z.enum(['official', 'illustrative']), note: text(1000) })
     .optional(),
@@ -237,6 +353,16 @@ export function checkLicenceType(input: unknown): LicenceTypeReport {
     if (f.min !== undefined && f.max !== undefined && f.min > f.max)
       bad(`${at}.min`, 'min is above max');
   });
+  const layout = t.face?.layout;
+  if (layout !== undefined) {
+    const items = [...(layout.header ?? []), ...layout.body.items];
+    items.forEach((item, i) => {
+      if (item.value.startsWith('fields.') && !keys.has(item.value.slice(7)))
+        bad(`face.layout.items.${i}.value`, `${item.value} names no field of the type`);
+    });
+    if (layout.body.columns !== 2 && layout.body.items.some((i) => i.column === 2))
+      bad('face.layout.body.columns', 'An item in column 2 needs columns: 2');
+  }
   if (errors.length > 0) return { valid: false, errors };
   return { valid: true, type: toLicenceType(t), errors };
 }

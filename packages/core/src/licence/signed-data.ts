@@ -139,7 +139,18 @@ export function statusListSource(lists: readonly StatusListCredential[]): Licenc
 /** One check of a licence verification. */
 export interface LicenceVerificationCheck {
   readonly name:
-    'data' | 'type' | 'signature' | 'certificate' | 'issuer-binding' | 'validity' | 'status';
+    | 'data'
+    | 'type'
+    | 'signature'
+    | 'certificate'
+    | 'issuer-binding'
+    | 'validity'
+    | 'status'
+    | 'face-seal'
+    | 'seal'
+    | 'seal-issuer'
+    | 'attachment'
+    | 'face-content';
   readonly status: 'passed' | 'failed' | 'indeterminate' | 'skipped';
   readonly code?: string;
   readonly message?: string;
