@@ -40,6 +40,7 @@ interface PdfSealFlags {
   tsa?: string;
   level?: string;
   certify?: string;
+  allowVisibleAfterCertification?: boolean;
   reason?: string;
   location?: string;
   contact?: string;
@@ -165,6 +166,10 @@ export function registerPdfCommands(
     .option('--tsa <url>', 'RFC 3161 time-stamp authority (level B-T)')
     .option('--level <level>', 'B-B or B-T (default: B-T with --tsa, else B-B)')
     .option('--certify <p>', 'certification signature with DocMDP permission 1, 2 or 3')
+    .option(
+      '--allow-visible-after-certification',
+      'allow a visible seal on a certified document (strict verifiers reject it; default: refused)',
+    )
     .option('--reason <text>', 'reason for signing')
     .option('--location <text>', 'location of signing')
     .option('--contact <text>', 'contact information')
@@ -243,6 +248,9 @@ export function registerPdfCommands(
         ...(flags.tsa === undefined ? {} : { tsa: createHttpTsaClient(flags.tsa) }),
         ...(level === undefined ? {} : { level }),
         ...(certify === undefined ? {} : { certify }),
+        ...(flags.allowVisibleAfterCertification === true
+          ? { allowVisibleSignaturesAfterCertification: true }
+          : {}),
         ...(flags.reason === undefined ? {} : { reason: flags.reason }),
         ...(flags.location === undefined ? {} : { location: flags.location }),
         ...(flags.contact === undefined ? {} : { contactInfo: flags.contact }),

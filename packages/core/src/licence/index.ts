@@ -186,6 +186,6 @@ export type { FacePlan, FaceText } from './face/layout.js';
 export { layoutFace, faceDate, faceValueText } from './face/layout.js';
 export type { FaceAttachment, FacePdfOptions } from './face/pdf.js';
 export { writeFacePdf } from './face/pdf.js';
-export type { FaceIssue, FaceSignatureReport, FaceContentReport } from './face-check.js';
+export type { FaceIssue, FaceContentReport } from './face-check.js';
 export type { VerifyLicenceOptions, LicenceFaceReport, LicenceReport } from './verify.js';
 export { verifyLicence } from './verify.js';

@@ -6,15 +6,20 @@
  * @module
  */
 import { parseCms, verifyCms } from '../cms/index.js';
-import { openPdf, type OpenPdfOptions } from '../pdf/index.js';
+import {
+  openPdf,
+  verifySealedPdf,
+  type OpenPdfOptions,
+  type PdfSignatureReport,
+} from '../pdf/index.js';
 import type { Certificate } from '../pki/index.js';
 import type { SealStatusSource } from '../seal/index.js';
 import {
   checkFaceContent,
-  checkFaceSignatures,
   findLicenceAttachments,
   organisationOf,
-  type FaceSignatureReport,
+  signatureCertificate,
+  type FaceIssue,
 } from './face-check.js';
 import type { LicenceType } from './licence-type.js';
 import {
@@ -41,7 +46,7 @@ export interface VerifyLicenceOptions extends VerifySignedLicenceOptions {
 /** The face part of a licence report. */
 export interface LicenceFaceReport {
   /** Every signature on the face, oldest first (DESIGN.md §4 `signatures[]`). */
-  readonly signatures: readonly FaceSignatureReport[];
+  readonly signatures: readonly PdfSignatureReport[];
   /** The attached signed data file. */
   readonly attachment: {
     readonly name: string;
@@ -88,6 +93,58 @@ function dataSigner(signed: SignedLicence): Certificate | undefined {
 }
 
 /**
+ * The licence codes of the issuer seal's failures, from its `verifySealedPdf` report: the face
+ * checks (`own`) and the bound GB/T 38540 seal (`seal`). Each message names the PDF codes behind it.
+ */
+function faceSealIssues(r: PdfSignatureReport): { own: FaceIssue[]; seal: FaceIssue[] } {
+  const own: FaceIssue[] = [];
+  const seal: FaceIssue[] = [];
+  if (r.status !== 'invalid') return { own, seal };
+  const why = (codes: readonly { code: string; message: string }[]): string =>
+    codes.length === 0 ? '' : ` (${codes.map((e) => `${e.code}: ${e.message}`).join('; ')})`;
+  const sealCodes = r.errors.filter(
+    (e) => e.code.startsWith('ERR_SEAL_') || e.code.startsWith('ERR_SES_'),
+  );
+  const rest = r.errors.filter((e) => !sealCodes.includes(e));
+  if (!r.intact)
+    own.push({
+      code: 'ERR_LICENCE_FACE_SEAL_INVALID',
+      message: `The seal signature does not match the document${why(rest)}`,
+    });
+  if (r.coverage === 'partial')
+    own.push({
+      code: 'ERR_LICENCE_FACE_COVERAGE',
+      message: 'The seal covers only part of a revision',
+    });
+  if (r.modifications === 'disallowed')
+    own.push({
+      code: 'ERR_LICENCE_FACE_MODIFIED',
+      message: `The face was changed after this seal${why(rest.filter((e) => e.code.startsWith('ERR_PDF_MOD')))}`,
+    });
+  if (r.timestamp !== null && !r.timestamp.valid)
+    own.push({
+      code: 'ERR_LICENCE_TIMESTAMP_INVALID',
+      message: "The seal's time-stamp does not verify",
+    });
+  if (r.intact && !r.trusted)
+    own.push({
+      code: 'ERR_LICENCE_SEAL_UNTRUSTED',
+      message: `The seal signer's certificate is not valid for sealing${why(rest)}`,
+    });
+  if (own.length === 0 && rest.length > 0)
+    own.push({
+      code: 'ERR_LICENCE_FACE_SEAL_INVALID',
+      message: `The seal is not valid${why(rest)}`,
+    });
+  if (sealCodes.length > 0 || r.seal?.valid === false)
+    seal.push({
+      code: 'ERR_LICENCE_SEAL_INVALID',
+      message: `The bound seal${r.seal === null ? '' : ` ${r.seal.esID} (${r.seal.name})`} is not valid${why(sealCodes)}`,
+    });
+  return { own, seal };
+}
+
+/**
  * Verifies a licence given as a face PDF or a signed licence data file (bytes, text or parsed).
  * For a face: the attached data file is verified as `verifySignedLicenceData` does, and the face
  * must be sealed (signature intact over the whole file, signer trusted for document signing,
@@ -125,23 +182,27 @@ async function verifyFace(
   };
   let indeterminate = false;
 
-  // The seal: the oldest signature is the issuer's (later ones may be added under DocMDP P=2).
-  const signatures = await checkFaceSignatures(doc, {
+  // The signatures, checked as any sealed PDF is (coverage, later changes under DocMDP, trust,
+  // time-stamps, bound GB/T 38540 seals). The oldest signature is the issuer's seal; later ones
+  // (e.g. 用证 stamps allowed by the issuer's P=2 certification) are reported alongside.
+  const pdfReport = await verifySealedPdf(bytes, {
     trust: options.trust,
     now,
     ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
     ...(options.sealStatus === undefined ? {} : { sealStatus: options.sealStatus }),
     ...(options.intermediates === undefined ? {} : { intermediates: options.intermediates }),
   });
+  const signatures = [...pdfReport.signatures]
+    .filter((s) => s.subFilter !== 'ETSI.RFC3161')
+    .sort((a, b) => a.revision - b.revision);
   const seal = signatures[0];
+  const sealCert = seal === undefined ? undefined : signatureCertificate(doc, seal.field);
   if (seal === undefined) {
     fail('face-seal', 'ERR_LICENCE_FACE_NOT_SEALED', 'The face carries no signature');
   } else {
-    const r = seal.report;
-    for (const w of r.warnings) warnings.push(w);
-    const own = r.errors.filter((e) => e.code !== 'ERR_LICENCE_SEAL_INVALID');
-    const sealErrors = r.errors.filter((e) => e.code === 'ERR_LICENCE_SEAL_INVALID');
-    const first = own[0];
+    for (const w of seal.warnings) warnings.push(w);
+    const sealIssues = faceSealIssues(seal);
+    const first = sealIssues.own[0];
     if (first !== undefined) {
       checks.push({
         name: 'face-seal',
@@ -149,23 +210,22 @@ async function verifyFace(
         code: first.code,
         message: first.message,
       });
-      errors.push(...own);
-    } else if (r.status === 'indeterminate' || sealErrors.length > 0) {
-      checks.push({
-        name: 'face-seal',
-        status: r.status === 'indeterminate' ? 'indeterminate' : 'passed',
-      });
-      if (r.status === 'indeterminate') indeterminate = true;
+      errors.push(...sealIssues.own);
+    } else if (seal.status === 'indeterminate') {
+      checks.push({ name: 'face-seal', status: 'indeterminate' });
+      for (const e of seal.errors) warnings.push(e);
+      indeterminate = true;
     } else checks.push({ name: 'face-seal', status: 'passed' });
-    if (sealErrors.length > 0) {
+    const sealError = sealIssues.seal[0];
+    if (sealError !== undefined) {
       checks.push({
         name: 'seal',
         status: 'failed',
-        code: sealErrors[0]!.code,
-        message: sealErrors[0]!.message,
+        code: sealError.code,
+        message: sealError.message,
       });
-      errors.push(...sealErrors);
-    } else if (r.seal === null) {
+      errors.push(...sealIssues.seal);
+    } else if (seal.seal === null) {
       const message =
         'The face signature carries no GB/T 38540 seal (only a certificate signature)';
       checks.push({ name: 'seal', status: 'skipped', code: 'ERR_LICENCE_SEAL_ABSENT', message });
@@ -174,8 +234,7 @@ async function verifyFace(
   }
   // Later signatures (e.g. 用证 stamps) are reported; their failures are warnings for the licence.
   for (const s of signatures.slice(1)) {
-    for (const e of s.report.errors)
-      warnings.push({ code: e.code, message: `${s.report.field}: ${e.message}` });
+    for (const e of s.errors) warnings.push({ code: e.code, message: `${s.field}: ${e.message}` });
   }
 
   // The attached signed data, as a reader gets it now.
@@ -202,7 +261,7 @@ async function verifyFace(
       errors,
       warnings,
       face: {
-        signatures: signatures.map((s) => s.report),
+        signatures,
         attachment: null,
         qr: null,
       },
@@ -214,9 +273,8 @@ async function verifyFace(
 
   // Face and data: the same issuer, and the face shows the data.
   let qrText: string | null = null;
-  if (seal?.certificate !== undefined) {
+  if (sealCert !== undefined) {
     const signer = dataSigner(attachment.signed);
-    const sealCert = seal.certificate;
     const sameKey = signer !== undefined && sealCert.publicKey.equals(signer.publicKey);
     const org = (c: Certificate): string | undefined => organisationOf(c.subject);
     const sameOrg =
@@ -228,7 +286,7 @@ async function verifyFace(
         'ERR_LICENCE_SEAL_ISSUER_MISMATCH',
         `The face is sealed by ${sealCert.subject}, the data signed by ${signer?.subject ?? '(unknown)'}`,
       );
-    const boundSeal = seal.report.seal;
+    const boundSeal = seal?.seal ?? null;
     if (
       boundSeal !== null &&
       typeof data.issuer === 'object' &&
@@ -290,7 +348,7 @@ async function verifyFace(
     errors: allErrors,
     warnings: allWarnings,
     face: {
-      signatures: signatures.map((s) => s.report),
+      signatures,
       attachment: {
         name: attachment.name,
         relationship: attachment.relationship,

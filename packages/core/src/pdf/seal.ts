@@ -175,6 +175,12 @@ export interface PdfSealOptions {
   readonly appearance?: PdfSealAppearance;
   /** Where it goes; required with an appearance. */
   readonly placement?: PdfSealPlacement;
+  /**
+   * Add a visible seal to a certified (DocMDP P=2/3) document. Default false: the seal is refused
+   * with ERR_PDF_MODIFICATION_NOT_ALLOWED, because strict verifiers (`verifySealedPdf` by default,
+   * pyHanko) treat a new visible field after certification as a disallowed change.
+   */
+  readonly allowVisibleSignaturesAfterCertification?: boolean;
   /** Extra CMS signed attributes (the seal attribute is added by `seal`, not here). */
   readonly extraSignedAttributes?: readonly CmsAttribute[];
   /**
@@ -533,12 +539,24 @@ function sigDictBody(options: {
   return { bytes: out, byteRangeAt, byteRangeLen: brPlaceholder.length, contentsAt };
 }
 
-function checkPolicy(doc: PdfDocument, certify: 1 | 2 | 3 | undefined): void {
+function checkPolicy(
+  doc: PdfDocument,
+  certify: 1 | 2 | 3 | undefined,
+  visible: boolean,
+  allowVisibleAfterCertification: boolean,
+): void {
   const mdp = getDocMdpPermission(doc);
   if (mdp === 1)
     throw new PdfSignaturePolicyError(
       'ERR_PDF_MODIFICATION_NOT_ALLOWED',
       'The document is certified with DocMDP P=1: no further signature may be added',
+    );
+  // A new visible field after certification is how sneaky-signature attacks hide content, so
+  // strict verifiers (ours by default, pyHanko) refuse it: do not write what they would reject.
+  if (mdp !== null && visible && !allowVisibleAfterCertification)
+    throw new PdfSignaturePolicyError(
+      'ERR_PDF_MODIFICATION_NOT_ALLOWED',
+      `The document is certified (DocMDP P=${mdp}): a visible seal added now would invalidate the certification for strict verifiers; seal invisibly or set allowVisibleSignaturesAfterCertification`,
     );
   if (certify !== undefined) {
     const form = getAcroForm(doc);
@@ -623,7 +641,12 @@ function build(
   contentsSize: number,
 ): Built {
   const doc = openPdf(pdf, options.open);
-  checkPolicy(doc, options.certify);
+  checkPolicy(
+    doc,
+    options.certify,
+    options.appearance !== undefined,
+    options.allowVisibleSignaturesAfterCertification === true,
+  );
   const pages = pageAccess(doc);
   const { partial } = chooseFieldName(doc, options.fieldName);
   const w = new IncrementalWriter(doc);

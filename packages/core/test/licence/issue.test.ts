@@ -222,7 +222,7 @@ describe('issueLicence and verifyLicence', () => {
       level: 'B-T',
       algorithm: 'sm2-sm3',
       timestamp: { valid: true, time: NOW.toISOString() },
-      seal: { valid: true, standard: true },
+      seal: { valid: true },
     });
   });
 
@@ -500,6 +500,23 @@ describe('tampered faces', () => {
       ]),
     );
     expect(r.face!.signatures[0]).toMatchObject({ intact: true, modifications: 'disallowed' });
+  });
+
+  it("a later signature the issuer's certification allows (用证 stamp, P=2) keeps the licence valid", async () => {
+    const stamped = await sealPdf(issued.face, {
+      signer: loadDevIdentity('p256', 'org-b').signer,
+      now: later(1),
+    });
+    const r = await verify(stamped);
+    expect(r).toMatchObject({ status: 'valid', result: 0, errors: [] });
+    expect(r.face!.signatures).toHaveLength(2);
+    expect(r.face!.signatures[0]).toMatchObject({
+      status: 'valid',
+      modifications: 'allowed',
+      coverage: 'entire-revision',
+    });
+    expect(r.face!.signatures[1]).toMatchObject({ status: 'valid', coverage: 'entire-file' });
+    expect(r.warnings.filter((w) => w.code.startsWith('ERR_PDF'))).toEqual([]);
   });
 
   it('a byte changed inside the sealed range: the seal signature fails', async () => {

@@ -264,11 +264,21 @@ describe.skipIf(!tools)('sealPdf with third-party checks (qpdf, pdfsig)', () => 
     expect(ref0.getName('TransformMethod')).toBe('DocMDP');
     expect(doc.resolveDict(ref0.get('TransformParams'))!.get('P')).toBe(2);
     expect(sig.byteRange[2]! + sig.byteRange[3]!).toBe(certified.length);
-    const both = await sealPdf(certified, {
+    const visible = {
       signer: id.signer,
       now: NOW,
       appearance: { image: png },
       placement: { page: 1, x: 30, y: 60 },
+    } as const;
+    // A visible seal after certification is refused by default (strict verifiers reject it)...
+    await expect(sealPdf(certified, visible)).rejects.toMatchObject({
+      code: 'ERR_PDF_MODIFICATION_NOT_ALLOWED',
+    });
+    // ...an invisible one is fine, and so is a visible one when asked for (Acrobat and pdfsig accept it).
+    check(await sealPdf(certified, { signer: id.signer, now: NOW }), ['Seal1', 'Seal2']);
+    const both = await sealPdf(certified, {
+      ...visible,
+      allowVisibleSignaturesAfterCertification: true,
     });
     check(both, ['Seal1', 'Seal2']);
   });

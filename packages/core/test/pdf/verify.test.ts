@@ -249,9 +249,16 @@ describe('verifySealedPdf: our own seals', () => {
     let report = await verifySealedPdf(invisible, { trust: devTrustStore('rsa'), now });
     expect(report.status).toBe('valid');
     expect(report.signatures.map((s) => s.modifications)).toEqual(['allowed', 'none']);
+    await expect(
+      seal(certified, orgB, {
+        fieldName: 'Approval',
+        placement: { page: 1, x: 100, y: 100, width: 30 },
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_PDF_MODIFICATION_NOT_ALLOWED' });
     const visible = await seal(certified, orgB, {
       fieldName: 'Approval',
       placement: { page: 1, x: 100, y: 100, width: 30 },
+      allowVisibleSignaturesAfterCertification: true,
     });
     report = await verifySealedPdf(visible, { trust: devTrustStore('rsa'), now });
     expect(report.status).toBe('invalid');
