@@ -150,14 +150,21 @@ export function createApplicationService(
         const pdf = await input.file.read();
         const sha256Before = hex(digest('sha256', pdf));
         const document = { filename: input.file.filename, sha256Before, size: pdf.length };
-        const decision = await ctx.store.transaction(async (tx) => {
-          const d = await decideSealUse(tx, {
-            sealId: input.sealId,
-            appId: input.app.appId,
-            now: ctx.now(),
-            reserve: true,
-          });
-          if (!d.ok)
+        // The reservation is deferred: the final commit (sealed or failed) makes it durable, and a
+        // crash before that loses a reservation whose document was never returned.
+        const decision = await ctx.store.transaction(
+          (tx) =>
+            decideSealUse(tx, {
+              sealId: input.sealId,
+              appId: input.app.appId,
+              now: ctx.now(),
+              reserve: true,
+            }),
+          { durability: 'deferred' },
+        );
+        if (!decision.ok) {
+          const d = decision;
+          await ctx.store.transaction(async (tx) => {
             await appendUsage(tx, {
               ...usageBase(input),
               time: ctx.now().toISOString(),
@@ -166,9 +173,7 @@ export function createApplicationService(
               document,
               ...(d.grantId === undefined ? {} : { grantId: d.grantId }),
             });
-          return d;
-        });
-        if (!decision.ok) {
+          });
           ctx.metrics.sealApplications.inc({ result: 'refused', code: decision.code });
           throw new ServiceError(decision.code, undefined, { details: { sealId: input.sealId } });
         }
@@ -195,9 +200,12 @@ export function createApplicationService(
         }
         const id = uuidv4();
         const sha256After = hex(digest('sha256', sealed));
-        ctx.files.write('results', `${id}.pdf`, sealed);
+        // The result file and the record are written side by side (their fsyncs overlap); the
+        // answer waits for both, so an application the caller hears of is never missing its file.
+        const written = ctx.files.persist('results', `${id}.pdf`, sealed);
+        written.catch(() => undefined);
         const createdAt = ctx.now().toISOString();
-        const application = await ctx.store.transaction(async (tx) => {
+        const committed = ctx.store.transaction(async (tx) => {
           const usageSeq = await appendUsage(tx, {
             ...usageBase(input),
             time: createdAt,
@@ -232,6 +240,7 @@ export function createApplicationService(
             });
           return record;
         });
+        const [application] = await Promise.all([committed, written]);
         ctx.metrics.sealApplications.inc({ result: 'sealed', code: '' });
         return { application, replayed: false };
       } catch (err) {

@@ -804,7 +804,7 @@ export class EngineStore<S extends StoreSchema> implements Store<S> {
       }
       return { result: value, durable: commit };
     });
-    if (durable !== undefined) await durable;
+    if (durable !== undefined && options.durability !== 'deferred') await durable;
     return result;
   }
 

@@ -707,6 +707,11 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
           broken = true;
           throw new StoreIoError(`PostgreSQL: ${(err as Error).message}`, { cause: err });
         }
+        if (!readOnly && options.durability === 'deferred') {
+          // Asynchronous commit (PostgreSQL §30.4): visible and ordered now, on disk with the next
+          // synchronous commit's WAL flush or within wal_writer_delay.
+          await client.query('SET LOCAL synchronous_commit TO OFF');
+        }
         const tx = new PgTransaction<S>(client, this.sql, this.collections, this.logs, readOnly);
         let result: R;
         try {
