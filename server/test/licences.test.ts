@@ -129,6 +129,41 @@ describe('licence service', () => {
     expect(json(again.body).code).toBe('ERR_LICENCE_STATUS_TRANSITION');
   });
 
+  it('cancels (注销): terminal, 已注销; the verification records its usage (用证记录) with the result', async () => {
+    const l = await issueTestLicence(t);
+    expect(await act(l.identifier, 'cancel', 'cancel.holder-request')).toBe(200);
+    expect(await status(l.identifier)).toMatchObject({
+      status: 'cancelled',
+      statusLabel: { zh: '已注销', en: 'Cancelled' },
+      result: 3,
+    });
+    expect((await verify(l.faceBytes)).body).toMatchObject({
+      licenceStatus: 'cancelled',
+      result: 3,
+    });
+    const noCause = await verifier.request('POST', '/v1/licences/verify', {
+      body: l.faceBytes,
+      contentType: 'application/pdf',
+    });
+    expect(noCause.status).toBe(400);
+    expect(json(noCause.body).code).toBe('ERR_LICENCE_USE_CAUSE_REQUIRED');
+    const usage = json(
+      (
+        await t.admin.request(
+          'GET',
+          `/v1/usage/licences?action=verify&identifier=${encodeURIComponent(l.identifier)}`,
+        )
+      ).body,
+    ) as { items: { entry: Record<string, unknown> }[] };
+    expect(usage.items.map((i) => i.entry)).toEqual([
+      expect.objectContaining({ result: 'found', licenceResult: 3, useCause: CAUSE }),
+    ]);
+    const refused = json(
+      (await t.admin.request('GET', '/v1/usage/licences?action=verify&result=refused')).body,
+    ) as { items: { entry: Record<string, unknown> }[] };
+    expect(refused.items.map((i) => i.entry.code)).toContain('ERR_LICENCE_USE_CAUSE_REQUIRED');
+  });
+
   it('publishes signed status lists: the revocation bit flips, the list verifies, ETag and 304', async () => {
     const l = await issueTestLicence(t);
     const data = json(l.dataBytes).data as {

@@ -533,7 +533,7 @@ export function createDirectoryService(
             typeof (err as { code?: unknown }).code === 'string'
               ? (err as { code: string }).code
               : 'ERR_INTERNAL';
-          await record({ ...base(caller), ...fields, result: 'failed', code });
+          await record({ ...base(caller), ...fields, ...named, result: 'failed', code });
           throw markUsageRecorded(err as Error);
         }
         if (answer.found) {

@@ -290,7 +290,8 @@ export function createLicenceService(
     input: StatusChangeInput,
   ): LicenceStatusReasonCode =>
     // An unknown code is refused by the lifecycle (ERR_LICENCE_STATUS_REASON).
-    (input.reasonCode ?? `${action}.other`) as LicenceStatusReasonCode;
+    (input.reasonCode ??
+      (action === 'supersede' ? 'supersede.change' : `${action}.other`)) as LicenceStatusReasonCode;
 
   // Licence types change rarely (admins): verification reads them from memory.
   let typesCache: Promise<ReadonlyMap<string, LicenceType>> | undefined;
