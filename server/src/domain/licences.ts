@@ -42,7 +42,12 @@ import { createSealId, drawSeal, makeSeal, sealToPng } from '@govtrust/core/seal
 import type { AuthenticatedApp } from '../http/route.js';
 import type { LicenceIssuerRecord, LicenceRightsRecord } from '../storage/schema.js';
 import { audit, type DomainContext } from './context.js';
-import { licenceIndexRecord, noIndexSink, type IndexSink } from './directory.js';
+import {
+  checkLookupIdentifier,
+  licenceIndexRecord,
+  noIndexSink,
+  type IndexSink,
+} from './directory.js';
 import { keyAlgorithmOfSet } from './pki.js';
 
 /** Settings of the licence service. */
@@ -252,7 +257,7 @@ export function createLicenceService(
   };
 
   const loadRecord = async (identifier: string): Promise<LicenceRecord> => {
-    const rec = await registry.getLicence(identifier);
+    const rec = await registry.getLicence(checkLookupIdentifier(identifier));
     if (rec === undefined)
       throw new LicenceLookupError('ERR_LICENCE_NOT_FOUND', identifier.slice(0, 200));
     return rec;
