@@ -14,6 +14,7 @@ import type { AuthenticatedApp } from '../http/route.js';
 import type { ApplicationRecord, SealRecord, UsageEntry } from '../storage/schema.js';
 import type { DomainContext } from './context.js';
 import { decideSealUse, releaseSealUse } from './grants.js';
+import type { ServerTiming } from '../http/timing.js';
 import { pictureOf, sealAttributeOf, toPlacement } from './sealing.js';
 import type { SealService } from './seals.js';
 import { appendUsage } from './usage.js';
@@ -31,6 +32,8 @@ export interface ApplyInput {
   readonly location?: string;
   readonly file: { readonly filename: string; read(): Promise<Uint8Array> };
   readonly idempotency?: { readonly key: string; readonly requestHash: string };
+  /** Where the phases are timed (`authorise`, `seal`, `store`) for the Server-Timing header. */
+  readonly timing?: ServerTiming;
 }
 
 /** What `apply` resolves to. */
@@ -150,14 +153,25 @@ export function createApplicationService(
         const pdf = await input.file.read();
         const sha256Before = hex(digest('sha256', pdf));
         const document = { filename: input.file.filename, sha256Before, size: pdf.length };
-        const decision = await ctx.store.transaction(async (tx) => {
-          const d = await decideSealUse(tx, {
-            sealId: input.sealId,
-            appId: input.app.appId,
-            now: ctx.now(),
-            reserve: true,
-          });
-          if (!d.ok)
+        // The reservation is deferred: the final commit (sealed or failed) makes it durable, and a
+        // crash before that loses a reservation whose document was never returned.
+        const phase = <T>(name: string, fn: () => Promise<T>): Promise<T> =>
+          input.timing === undefined ? fn() : input.timing.measure(name, fn);
+        const decision = await phase('authorise', () =>
+          ctx.store.transaction(
+            (tx) =>
+              decideSealUse(tx, {
+                sealId: input.sealId,
+                appId: input.app.appId,
+                now: ctx.now(),
+                reserve: true,
+              }),
+            { durability: 'deferred' },
+          ),
+        );
+        if (!decision.ok) {
+          const d = decision;
+          await ctx.store.transaction(async (tx) => {
             await appendUsage(tx, {
               ...usageBase(input),
               time: ctx.now().toISOString(),
@@ -166,16 +180,14 @@ export function createApplicationService(
               document,
               ...(d.grantId === undefined ? {} : { grantId: d.grantId }),
             });
-          return d;
-        });
-        if (!decision.ok) {
+          });
           ctx.metrics.sealApplications.inc({ result: 'refused', code: decision.code });
           throw new ServiceError(decision.code, undefined, { details: { sealId: input.sealId } });
         }
         const s = decision.seal;
         let sealed: Uint8Array;
         try {
-          sealed = await seal(input, s, pdf);
+          sealed = await phase('seal', () => seal(input, s, pdf));
         } catch (err) {
           const code = isGovTrustError(err) ? err.code : 'ERR_INTERNAL';
           await ctx.store.transaction(async (tx) => {
@@ -195,9 +207,12 @@ export function createApplicationService(
         }
         const id = uuidv4();
         const sha256After = hex(digest('sha256', sealed));
-        ctx.files.write('results', `${id}.pdf`, sealed);
+        // The result file and the record are written side by side (their fsyncs overlap); the
+        // answer waits for both, so an application the caller hears of is never missing its file.
+        const written = ctx.files.persist('results', `${id}.pdf`, sealed);
+        written.catch(() => undefined);
         const createdAt = ctx.now().toISOString();
-        const application = await ctx.store.transaction(async (tx) => {
+        const committed = ctx.store.transaction(async (tx) => {
           const usageSeq = await appendUsage(tx, {
             ...usageBase(input),
             time: createdAt,
@@ -232,6 +247,7 @@ export function createApplicationService(
             });
           return record;
         });
+        const [application] = await phase('store', () => Promise.all([committed, written]));
         ctx.metrics.sealApplications.inc({ result: 'sealed', code: '' });
         return { application, replayed: false };
       } catch (err) {

@@ -196,7 +196,9 @@ export function createAppService(ctx: DomainContext): AppService {
     },
     async registerNonce(appId, nonce, now, ttlMs) {
       try {
-        await registerNonce(ctx.store, { scope: appId, nonce, now, ttlMs });
+        // Deferred: the WAL writes it at once, and the request's own durable commit (if any)
+        // flushes it; a crash can lose only the nonce of a request that changed nothing.
+        await registerNonce(ctx.store, { scope: appId, nonce, now, ttlMs, durability: 'deferred' });
       } catch (err) {
         if (isGovTrustError(err, 'ERR_STORE_NONCE_REPLAYED'))
           throw new ServiceError('ERR_AUTH_NONCE_REPLAYED', undefined, { cause: err });

@@ -1,6 +1,6 @@
 /** What every domain service is built on: the store, the clock, the PKI, keys, secrets, files and metrics. @module */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { Logger } from '../ops/logger.js';
@@ -17,6 +17,8 @@ export interface FileArea {
   readonly uploads: string;
   /** Writes a file atomically (temporary name + rename); `name` is a plain file name. */
   write(folder: FileFolder, name: string, data: Uint8Array): void;
+  /** Writes a file atomically and durably (temporary name, fdatasync, rename, directory fsync). */
+  persist(folder: FileFolder, name: string, data: Uint8Array): Promise<void>;
   read(folder: FileFolder, name: string): Promise<Uint8Array>;
 }
 
@@ -37,6 +39,25 @@ export function createFileArea(dir: string): FileArea {
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, data, { mode: 0o600 });
       renameSync(tmp, path);
+    },
+    async persist(folder, name, data) {
+      const path = join(dir, folder, safe(name));
+      const tmp = `${path}.${process.pid}.tmp`;
+      const fh = await open(tmp, 'w', 0o600);
+      try {
+        await fh.writeFile(data);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+      // The new name must be on disk too, or a power cut could lose the file.
+      const dh = await open(join(dir, folder), 'r');
+      try {
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
     },
     async read(folder, name) {
       return new Uint8Array(await readFile(join(dir, folder, safe(name))));

@@ -16,6 +16,7 @@ import {
   type Store,
   type StoreSchema,
   type StoreTransaction,
+  type TransactionOptions,
 } from './types.js';
 
 /** A request nonce remembered until it expires. */
@@ -73,10 +74,11 @@ export type WithHelpers = { readonly collections: typeof helperCollections } & S
 function inTx<S extends WithHelpers, R>(
   target: Store<S> | StoreTransaction<S>,
   fn: (tx: StoreTransaction<HelperSchema>) => Promise<R>,
+  options: TransactionOptions = {},
 ): Promise<R> {
   // The caller's schema contains the helper collections; operate on that part of it.
   const t = target as unknown as Store<HelperSchema> | StoreTransaction<HelperSchema>;
-  return 'transaction' in t ? t.transaction(fn) : fn(t);
+  return 'transaction' in t ? t.transaction(fn, options) : fn(t);
 }
 
 function asHelperStore<S extends WithHelpers>(store: Store<S>): Store<HelperSchema> {
@@ -92,6 +94,11 @@ export interface NonceOptions {
   readonly now: Date;
   /** How long the nonce is remembered: at least the request timestamp's allowed skew, both ways. */
   readonly ttlMs: number;
+  /**
+   * Commit durability when `target` is a store (see `TransactionOptions.durability`). `deferred`
+   * suits a request whose effects are committed durably afterwards: that commit flushes the nonce.
+   */
+  readonly durability?: 'durable' | 'deferred';
 }
 
 /**
@@ -105,18 +112,22 @@ export async function registerNonce<S extends WithHelpers>(
 ): Promise<void> {
   const key = indexKey(options.scope, options.nonce);
   const expiresAt = options.now.getTime() + options.ttlMs;
-  await inTx(target, async (tx) => {
-    const seen = await tx.get('nonces', key);
-    if (seen !== undefined && (seen.expiresAt ?? Infinity) > options.now.getTime()) {
-      throw new NonceReplayedError(options.scope);
-    }
-    await tx.put(
-      'nonces',
-      key,
-      { scope: options.scope, nonce: options.nonce, firstSeen: options.now.toISOString() },
-      { expiresAt },
-    );
-  });
+  await inTx(
+    target,
+    async (tx) => {
+      const seen = await tx.get('nonces', key);
+      if (seen !== undefined && (seen.expiresAt ?? Infinity) > options.now.getTime()) {
+        throw new NonceReplayedError(options.scope);
+      }
+      await tx.put(
+        'nonces',
+        key,
+        { scope: options.scope, nonce: options.nonce, firstSeen: options.now.toISOString() },
+        { expiresAt },
+      );
+    },
+    options.durability === undefined ? {} : { durability: options.durability },
+  );
 }
 
 /** What `beginIdempotent` found. */

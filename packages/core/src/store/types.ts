@@ -221,6 +221,16 @@ export type StoreTransaction<S extends StoreSchema> = StoreOperations<S>;
 export interface TransactionOptions {
   /** Refuse writes (`ERR_STORE_READ_ONLY`); drivers may run read-only transactions concurrently. */
   readonly readOnly?: boolean;
+  /**
+   * `durable` (default): the call resolves once the commit is on disk (lowdb with fsync,
+   * PostgreSQL with synchronous commit). `deferred`: it resolves once the commit is visible and
+   * ordered before every later commit, and becomes durable with the next durable commit (lowdb's
+   * write-ahead log and PostgreSQL's WAL are sequential; PostgreSQL's asynchronous commit also
+   * flushes within `wal_writer_delay`). For records whose loss in a crash is harmless unless a
+   * later durable commit depends on them: request nonces, reservations that a final commit
+   * settles.
+   */
+  readonly durability?: 'durable' | 'deferred';
 }
 
 /**

@@ -367,6 +367,36 @@ export function describeStore(name: string, factory: StoreFactory): void {
         expect(e.seq).toBe(1);
       });
 
+      it('with deferred durability: visible at once, in commit order, and kept with the next durable commit', async () => {
+        await store.transaction((tx) => tx.put('counters', 'deferred', { n: 1 }), {
+          durability: 'deferred',
+        });
+        await registerNonce(store, {
+          scope: 'app',
+          nonce: 'n-deferred',
+          now: T0,
+          ttlMs: 60_000,
+          durability: 'deferred',
+        });
+        // Visible to the next transaction, and a replayed nonce is refused at once.
+        expect((await store.get('counters', 'deferred'))?.value.n).toBe(1);
+        await expect(
+          registerNonce(store, { scope: 'app', nonce: 'n-deferred', now: T0, ttlMs: 60_000 }),
+        ).rejects.toMatchObject({ code: 'ERR_STORE_NONCE_REPLAYED' });
+        await store.transaction((tx) => tx.update('counters', 'deferred', (v) => ({ n: v.n + 1 })));
+        if (factory.reopen !== undefined) {
+          await store.close();
+          store = await factory.reopen();
+          expect(await store.get('counters', 'deferred')).toMatchObject({
+            version: 2,
+            value: { n: 2 },
+          });
+          await expect(
+            registerNonce(store, { scope: 'app', nonce: 'n-deferred', now: T0, ttlMs: 60_000 }),
+          ).rejects.toMatchObject({ code: 'ERR_STORE_NONCE_REPLAYED' });
+        }
+      });
+
       it('see their own writes, in gets and in queries', async () => {
         await store.transaction(async (tx) => {
           await tx.put('items', 'x', { name: 'x', owner: 'o', n: 1, tags: ['t'] });

@@ -113,6 +113,30 @@ describe('lowdb driver: crashes and damage', () => {
     }
   }, 120_000);
 
+  it('a deferred commit is on disk once a later durable commit is acknowledged (copied as a crash would leave it)', async () => {
+    const d = tempDir('govtrust-deferred-');
+    try {
+      const live = join(d.dir, 'live');
+      const crashed = join(d.dir, 'crashed');
+      const store = await openLowdbStore({ dir: live, schema: crashSchema });
+      await store.transaction((tx) => tx.put('counters', 'a', { n: 1 }), {
+        durability: 'deferred',
+      });
+      await store.append('moves', { n: 1 });
+      cpSync(live, crashed, { recursive: true });
+      await store.close();
+      const copy = await openLowdbStore({ dir: crashed, schema: crashSchema });
+      try {
+        expect(await copy.get('counters', 'a')).toMatchObject({ value: { n: 1 } });
+        expect((await copy.logHead('moves'))?.seq).toBe(1);
+      } finally {
+        await copy.close();
+      }
+    } finally {
+      d.cleanup();
+    }
+  });
+
   it('drops a torn last log line and refuses damage in the middle of the log', async () => {
     const d = tempDir('govtrust-torn-');
     try {
