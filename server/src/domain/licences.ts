@@ -285,9 +285,12 @@ export function createLicenceService(
     };
   };
 
-  const storeFiles = (issued: IssuedLicence): void => {
-    ctx.files.write('licences', fileName(issued.data.identifier, 'face'), issued.face);
-    ctx.files.write('licences', fileName(issued.data.identifier, 'data'), issued.signedFile);
+  /** Durable copies of the face and the signed data (face links serve them). */
+  const storeFiles = async (issued: IssuedLicence): Promise<void> => {
+    await Promise.all([
+      ctx.files.persist('licences', fileName(issued.data.identifier, 'face'), issued.face),
+      ctx.files.persist('licences', fileName(issued.data.identifier, 'data'), issued.signedFile),
+    ]);
   };
 
   const reasonOf = (
@@ -498,7 +501,7 @@ export function createLicenceService(
         registry,
         actor: app.appId,
       });
-      storeFiles(issued);
+      await storeFiles(issued);
       return { licence: view(issued.record!), face: issued.face, signedData: issued.signedFile };
     },
 
@@ -554,7 +557,7 @@ export function createLicenceService(
           actor: app.appId,
         },
       );
-      storeFiles(issued);
+      await storeFiles(issued);
       return {
         licence: view(issued.record!),
         face: issued.face,
