@@ -73,6 +73,9 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
   });
   const server = await createServer(config, { processMetrics: false });
   const http = server.app.listen(0, '127.0.0.1');
+  // An in-process round of face verifications lasts seconds: longer than Node's default 5 s
+  // keep-alive, and a connection the server closes just as the client reuses it is ECONNRESET.
+  http.keepAliveTimeout = 120_000;
   await new Promise<void>((r) => http.once('listening', r));
   try {
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
