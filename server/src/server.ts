@@ -7,6 +7,7 @@ import { ServiceError } from '@govtrust/core/errors';
 import { createMemoryStore, indexKey } from '@govtrust/core/store';
 import { openLowdbStore } from '@govtrust/core/store/lowdb';
 import { createApp } from './app.js';
+import { createCascade, type Cascade } from './cascade/index.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { createSecretBox } from './auth/secret-box.js';
@@ -38,6 +39,8 @@ export interface GovTrustServer {
   readonly apps: AppService;
   readonly seals: SealService;
   readonly grants: GrantService;
+  /** The directory cascade (mode, outbox worker, national index). */
+  readonly cascade: Cascade;
   /** Drops expired nonces, idempotency keys and signing sessions (run it every minute or so). */
   maintenance(): Promise<number>;
   /** Closes the store and key sessions (after the HTTP server stopped). */
@@ -169,6 +172,7 @@ export async function createServer(
     const applications = createApplicationService(context, seals);
     const sessions = createSessionService(context);
     const logs = createLogService(context);
+    const cascade = createCascade({ config, store, now, logger, registry: metrics.registry });
     let readyCache: { at: number; checks: ReadinessCheck[] } | undefined;
     const readiness = async (): Promise<ReadinessCheck[]> => {
       // Opening every key on each probe would hammer tokens: keep the answer for 10 seconds.
@@ -233,6 +237,7 @@ export async function createServer(
           }),
         docsPage: renderDocsPage,
       },
+      cascade: cascade.routes,
       pki,
       sealService: {
         apps,
@@ -298,6 +303,7 @@ export async function createServer(
       apps,
       seals,
       grants,
+      cascade,
       async maintenance() {
         let n = 0;
         for (const c of ['nonces', 'idempotency', 'sessions'] as const)
@@ -305,6 +311,7 @@ export async function createServer(
         return n;
       },
       async close() {
+        await cascade.stop();
         keys.close();
         await store.close();
       },

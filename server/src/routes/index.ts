@@ -13,6 +13,8 @@ export function buildRoutes(deps: {
   };
   readonly pki: ServerPki;
   readonly sealService: SealServiceDeps;
+  /** The directory cascade's routes (cascade/routes.ts). */
+  readonly cascade?: readonly RouteDef[];
 }): RouteDef[] {
   const routes: RouteDef[] = [];
   let doc: Record<string, unknown> | undefined;
@@ -21,6 +23,7 @@ export function buildRoutes(deps: {
     ...opsRoutes({ ...deps.ops, openApi, docsPage: () => deps.ops.docsPage(openApi()) }),
     ...pkiRoutes(deps.pki),
     ...sealServiceRoutes(deps.sealService),
+    ...(deps.cascade ?? []),
   );
   return routes;
 }

@@ -11,6 +11,7 @@ import {
 import type { SealPosition, SealStatus } from '@govtrust/core/client';
 import type { RevocationReason } from '@govtrust/core/pki';
 import type { Role } from '../http/route.js';
+import { cascadeCollections } from './cascade-schema.js';
 
 /** An application credential: roles and up to two active secrets (sealed by the master key). */
 export interface AppRecord {
@@ -240,6 +241,7 @@ export const serverSchema = defineSchema({
       },
     }),
     counters: defineCollection<CounterRecord>(),
+    ...cascadeCollections,
   },
   logs: {
     usage: defineLog<UsageEntry>({
