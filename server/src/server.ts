@@ -16,7 +16,15 @@ import { createApplicationService } from './domain/applications.js';
 import { createAppService, type AppService } from './domain/apps.js';
 import { createFileArea, type DomainContext } from './domain/context.js';
 import { createGrantService, type GrantService } from './domain/grants.js';
+import {
+  createDirectoryService,
+  publicCallerId,
+  type DirectoryService,
+  type IndexSink,
+  type RemoteDirectory,
+} from './domain/directory.js';
 import { createKeyService } from './domain/keys.js';
+import { createLicenceService, type LicenceService } from './domain/licences.js';
 import { loadServerPki, type CertificateStatusStore } from './domain/pki.js';
 import { createSealService, type SealService } from './domain/seals.js';
 import { createSessionService } from './domain/sessions.js';
@@ -26,7 +34,7 @@ import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import type { ReadinessCheck } from './routes/ops.js';
 import { buildRoutes } from './routes/index.js';
-import { serverSchema, type ServerStore } from './storage/schema.js';
+import { serverSchema, type LicenceUsageEntry, type ServerStore } from './storage/schema.js';
 
 /** The server package version. */
 export const serverVersion = '0.1.0';
@@ -41,6 +49,8 @@ export interface GovTrustServer {
   readonly grants: GrantService;
   /** The directory cascade (mode, outbox worker, national index). */
   readonly cascade: Cascade;
+  readonly licences: LicenceService;
+  readonly directory: DirectoryService;
   /** Drops expired nonces, idempotency keys and signing sessions (run it every minute or so). */
   maintenance(): Promise<number>;
   /** Closes the store and key sessions (after the HTTP server stopped). */
@@ -56,7 +66,25 @@ export interface CreateServerOptions {
   readonly logDestination?: DestinationStream;
   /** Node process metrics in /metrics (default true). */
   readonly processMetrics?: boolean;
+  /** Receives every licence index change in its transaction (the cascade outbox); default none. */
+  readonly indexSink?: IndexSink;
+  /** Consulted on a local directory miss (the national node); default none. */
+  readonly remoteDirectory?: RemoteDirectory;
+  /** This node's id in directory answers (default `local`). */
+  readonly nodeId?: string;
 }
+
+/** Licence routes whose refusals the pipeline records, by operation: the usage action. */
+const licenceActions: Readonly<Record<string, LicenceUsageEntry['action']>> = {
+  verifyLicence: 'verify',
+  getLicenceStatus: 'status',
+  findLicenceByHolder: 'holder-query',
+  findLicenceByQr: 'qr-query',
+  findLicence: 'lookup',
+  createFaceLink: 'face-link',
+  downloadFace: 'face-download',
+  getPublicLicence: 'public-lookup',
+};
 
 function certificateStatusStore(store: ServerStore): CertificateStatusStore {
   return {
@@ -172,7 +200,43 @@ export async function createServer(
     const applications = createApplicationService(context, seals);
     const sessions = createSessionService(context);
     const logs = createLogService(context);
+    const nodeId = options.nodeId ?? config.node.id;
     const cascade = createCascade({ config, store, now, logger, registry: metrics.registry });
+    const indexSink = options.indexSink ?? cascade.indexSink;
+    const remoteDirectory = options.remoteDirectory ?? cascade.remote;
+    const licences = createLicenceService(context, {
+      settings: {
+        verificationUrl:
+          config.licences.verificationUrl ?? `${publicUrl.replace(/\/+$/, '')}/verify`,
+        statusListBaseUrl: `${publicUrl.replace(/\/+$/, '')}/v1/status-lists`,
+        issuerAlgorithm: config.licences.issuerAlgorithm,
+        statusListMaxAgeSeconds: config.licences.statusListMaxAgeSeconds,
+        statusListValidityMs: config.licences.statusListValidityHours * 3_600_000,
+      },
+      ...(indexSink === undefined ? {} : { indexSink }),
+    });
+    const directory = createDirectoryService(context, {
+      registry: licences.registry,
+      nodeId,
+      ...(remoteDirectory === undefined ? {} : { remote: remoteDirectory }),
+      rights: (appId) => licences.getRights(appId),
+      readFace: (identifier) => licences.face(identifier),
+      useCauseMaxLength: config.directory.useCauseMaxLength,
+      publicUseCause: config.directory.publicUseCause,
+      faceLinkTtlMs: config.licences.faceLinkTtlSeconds * 1000,
+    });
+    cascade.attach({
+      lookup: (q, caller, cause) => directory.lookup(q, caller, cause),
+      record: (entry) => directory.record(entry),
+      useCauseError: (max) =>
+        new ServiceError(
+          'ERR_LICENCE_USE_CAUSE_REQUIRED',
+          `A licence lookup needs a use cause (useCause, 用证事由) of 2 to ${max} characters`,
+          { details: { field: 'useCause', maxLength: max } },
+        ),
+      listTypes: () => licences.listTypes(),
+    });
+    const clockMs = (): number => now().getTime();
     let readyCache: { at: number; checks: ReadinessCheck[] } | undefined;
     const readiness = async (): Promise<ReadinessCheck[]> => {
       // Opening every key on each probe would hammer tokens: keep the answer for 10 seconds.
@@ -233,7 +297,7 @@ export async function createServer(
             title: 'GovTrust seal service',
             version: serverVersion,
             description:
-              'Electronic seals (电子印章, GB/T 38540) on PDF as PAdES signatures for approval systems: seal lifecycle, grants, seal applications, two-step signing, usage log (用印记录), RFC 3161 TSA, OCSP and CRLs.',
+              'Electronic seals (电子印章, GB/T 38540) on PDF as PAdES signatures for approval systems: seal lifecycle, grants, seal applications, two-step signing, usage log (用印记录), RFC 3161 TSA, OCSP and CRLs. Electronic licences (电子证照): issuing and lifecycle, verification, status lists, the directory with use causes (用证事由) and usage log (用证记录).',
           }),
         docsPage: renderDocsPage,
       },
@@ -248,6 +312,18 @@ export async function createServer(
         logs,
         batchItems: config.limits.batchItems,
       },
+      licences: {
+        licences,
+        directory,
+        nodeId,
+        ...(remoteDirectory === undefined ? {} : { remote: remoteDirectory }),
+        publicRateLimiter: createRateLimiter({
+          ratePerSecond: config.directory.publicPerMinute / 60,
+          burst: config.directory.publicPerMinute,
+          now: clockMs,
+        }),
+        uploadBytes: config.licences.uploadBytes,
+      },
     });
     const authenticate = createAuthenticator({
       findApp: (id) => apps.credentials(id),
@@ -256,7 +332,6 @@ export async function createServer(
       now,
       clockSkewMs: config.auth.clockSkewMs,
     });
-    const clockMs = (): number => now().getTime();
     const app = createApp({
       logger,
       metrics,
@@ -273,6 +348,34 @@ export async function createServer(
         now: clockMs,
       }),
       recordRefusal: async (info) => {
+        const licenceAction = licenceActions[info.route.operationId];
+        if (info.route.usageLog === 'licence' && licenceAction !== undefined) {
+          const isPublic = info.route.auth === 'public';
+          const m = /^\/v1\/(?:public\/|directory\/)?licences\/([^/]+)/.exec(info.path);
+          let identifier: string | undefined;
+          try {
+            identifier =
+              m?.[1] === undefined || m[1] === 'verify' ? undefined : decodeURIComponent(m[1]);
+          } catch {
+            identifier = m?.[1];
+          }
+          const cause = info.query.useCause;
+          await directory.record({
+            requestId: info.requestId,
+            caller: isPublic ? publicCallerId(info.clientIp) : (info.appId ?? 'unknown'),
+            callerKind: isPublic ? 'public' : 'app',
+            authenticated: isPublic || info.authenticated,
+            action: licenceAction,
+            ...(typeof cause === 'string' && cause.trim() !== ''
+              ? { useCause: cause.trim().slice(0, 200) }
+              : {}),
+            ...(identifier === undefined ? {} : { identifier: identifier.slice(0, 200) }),
+            result: 'refused',
+            code: info.code,
+            ...(isPublic || info.clientIp === undefined ? {} : { clientIp: info.clientIp }),
+          });
+          return;
+        }
         await applications.recordRefusal({
           requestId: info.requestId,
           appId: info.appId ?? null,
@@ -304,9 +407,11 @@ export async function createServer(
       seals,
       grants,
       cascade,
+      licences,
+      directory,
       async maintenance() {
         let n = 0;
-        for (const c of ['nonces', 'idempotency', 'sessions'] as const)
+        for (const c of ['nonces', 'idempotency', 'sessions', 'face-links'] as const)
           n += await store.purgeExpired(c, now());
         return n;
       },

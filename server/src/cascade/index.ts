@@ -18,6 +18,7 @@ import type {
   DirectoryQuery,
   IndexSink,
   RemoteDirectory,
+  ReportedType,
 } from './contract.js';
 import { createNationalService, type NationalService } from './national.js';
 import { createNodeAuthenticator, type NodeRequest } from './node-auth.js';
@@ -38,7 +39,7 @@ export interface CascadeDirectory {
   /** The error of a missing or bad use cause. */
   useCauseError?(maxLength: number): Error;
   /** Licence types (证照目录) to report upward. */
-  listTypes?(): Promise<readonly (Record<string, unknown> & { typeCode: string })[]>;
+  listTypes?(): Promise<readonly ReportedType[]>;
 }
 
 /** Dependencies of `createCascade`. */

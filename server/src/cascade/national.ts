@@ -18,6 +18,7 @@ import type {
   DirectoryAnswer,
   DirectoryQuery,
   LicenceIndexRecord,
+  LicenceIndexView,
 } from './contract.js';
 import type { BatchAck } from './outbox.js';
 import { callNode } from './node-client.js';
@@ -384,13 +385,12 @@ export function createNationalService(options: NationalOptions): NationalService
         await record({ ...withId, result: 'not-found', source: source.id, licenceResult: 5 });
         return { found: false };
       }
-      const licence = answer.data.licence as unknown as LicenceIndexRecord &
-        Record<string, unknown>;
+      const licence = answer.data.licence as unknown as LicenceIndexView;
       await record({
         ...withId,
         result: 'found',
         source: source.id,
-        ...(typeof licence.result === 'number' ? { licenceResult: licence.result } : {}),
+        licenceResult: licence.result,
       });
       return { found: true, source: { node: source.id }, licence };
     },

@@ -13,7 +13,7 @@ import { canonicalizeJson } from '@govtrust/core/licence';
 import type { Logger } from '../ops/logger.js';
 import { outboxKey, type CascadeStateRecord, type OutboxItem } from '../storage/cascade-schema.js';
 import type { ServerStore, ServerTx } from '../storage/schema.js';
-import type { IndexChange, IndexSink } from './contract.js';
+import type { IndexChange, IndexSink, ReportedType } from './contract.js';
 
 const SEQ_COUNTER = 'cascade-outbox-seq';
 const DELIVERY = 'delivery';
@@ -71,7 +71,7 @@ export interface OutboxWorkerOptions {
   /** Delivers a batch to the national node (throws when it cannot). */
   readonly send: (batch: IndexBatch) => Promise<BatchAck>;
   /** The licence types (证照目录) of this node, reconciled into the outbox; default none. */
-  readonly listTypes?: () => Promise<readonly (Record<string, unknown> & { typeCode: string })[]>;
+  readonly listTypes?: () => Promise<readonly ReportedType[]>;
   readonly batchSize: number;
   /** Idle poll interval. */
   readonly pollMs: number;
@@ -197,7 +197,11 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         if (before[t.typeCode] === hashes[t.typeCode]) continue;
         await enqueue(
           tx,
-          { kind: 'type', op: before[t.typeCode] === undefined ? 'insert' : 'update', type: t },
+          {
+            kind: 'type',
+            op: before[t.typeCode] === undefined ? 'insert' : 'update',
+            type: t as unknown as Record<string, unknown> & { typeCode: string },
+          },
           at,
         );
         n++;
