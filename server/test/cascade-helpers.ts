@@ -117,7 +117,7 @@ export async function nodePost(
   body: unknown,
   nodeId: string,
   secret: string,
-  headers: Record<string, string> | undefined = undefined,
+  headers?: Record<string, string>,
 ): Promise<{ status: number; json: Record<string, unknown>; headers: Record<string, string> }> {
   const bytes = new TextEncoder().encode(JSON.stringify(body));
   const signed =

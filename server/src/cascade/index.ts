@@ -130,7 +130,7 @@ export function createCascade(deps: CascadeDeps): Cascade {
             return {
               batchId: String(ack.batchId),
               duplicate: ack.duplicate === true,
-              applied: Number(ack.applied ?? 0),
+              applied: typeof ack.applied === 'number' ? ack.applied : 0,
             };
           },
           listTypes: async () => (await directory?.listTypes?.()) ?? [],

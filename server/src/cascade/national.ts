@@ -311,7 +311,8 @@ export function createNationalService(options: NationalOptions): NationalService
         query: describe(query),
       };
       const cause = (request.useCause ?? '').trim();
-      if ([...cause].length < 2 || [...cause].length > maxCause) {
+      const length = Array.from(cause).length;
+      if (length < 2 || length > maxCause) {
         const err =
           options.useCauseError?.(maxCause) ??
           new CascadeError('ERR_CASCADE_BATCH', 'A lookup needs a use cause (useCause, 用证事由)');

@@ -50,7 +50,7 @@ async function enqueue(tx: ServerTx, item: NewOutboxItem, now: Date): Promise<nu
     ...item,
     seq,
     enqueuedAt: now.toISOString(),
-  } as OutboxItem);
+  });
   return seq;
 }
 

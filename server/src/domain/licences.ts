@@ -622,7 +622,6 @@ export function createLicenceService(
       // A licence this node does not hold (found through the cascade) carries its source node's
       // verifier URL in its QR code: its id and digest binding is still checked, the origin is not.
       if (
-        report.identifier !== undefined &&
         report.errors.some((e) => e.code === 'ERR_LICENCE_FACE_MISMATCH') &&
         (await registry.getLicence(report.identifier)) === undefined
       )
