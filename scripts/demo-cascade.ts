@@ -99,10 +99,10 @@ async function usage(node: Node, identifier: string): Promise<string[]> {
   return (r.items as { entry: Record<string, string | undefined> }[]).map(({ entry: e }) =>
     [
       `caller=${String(e.caller)}`,
-      e.onBehalfOf === undefined ? '' : `onBehalfOf=${String(e.onBehalfOf)}`,
+      e.onBehalfOf === undefined ? '' : `onBehalfOf=${e.onBehalfOf}`,
       `action=${String(e.action)}`,
       `result=${String(e.result)}`,
-      e.source === undefined ? '' : `source=${String(e.source)}`,
+      e.source === undefined ? '' : `source=${e.source}`,
       `useCause=${String(e.useCause)}`,
     ]
       .filter((x) => x !== '')
