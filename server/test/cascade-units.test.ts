@@ -228,6 +228,36 @@ describe('outbox and national index', () => {
     expect(ops).toEqual(['insert:T1', 'update:T1', 'insert:T2', 'delete:T1', 'delete:T2']);
   });
 
+  it('backfills every licence once, page by page, resumable, and a resync reports them again', async () => {
+    const store = createMemoryStore(serverSchema);
+    const all = [record('C1'), record('C2'), record('C3')];
+    const worker = createOutboxWorker({
+      store,
+      now: () => NOW,
+      nodeId: 'prov-b',
+      send: () => Promise.reject(new Error('down')),
+      indexPage: (_tx, after, limit) => {
+        const from = after === undefined ? 0 : Number(after);
+        const next = from + limit < all.length ? String(from + limit) : undefined;
+        return Promise.resolve({
+          records: all.slice(from, from + limit),
+          ...(next === undefined ? {} : { next }),
+        });
+      },
+      batchSize: 2,
+      pollMs: 10,
+      retryBaseMs: 10,
+      retryMaxMs: 10,
+      logger,
+    });
+    expect(await worker.backfill({ onlyOnce: true })).toBe(3);
+    expect(await worker.backfill({ onlyOnce: true })).toBe(0);
+    expect(await worker.backfill()).toBe(3);
+    expect(await worker.depth()).toBe(6);
+    const ops = (await store.query('cascade-outbox')).items.map((i) => i.value.op);
+    expect(new Set(ops)).toEqual(new Set(['update']));
+  });
+
   it('national index: an identifier stays with its first node, older changes never win, malformed batches are refused', async () => {
     const national = createMemoryStore(serverSchema);
     const n = createNationalService({

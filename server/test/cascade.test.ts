@@ -316,6 +316,16 @@ describe('directory cascade: national + two provincial nodes', () => {
     });
     const inB = await c.b.server.context.store.count('licences');
     expect(fromB).toBe(inB);
+    // A resync (after a data loss at the national node) reports everything again: still one each.
+    const resync = json((await c.b.admin.request('POST', '/v1/cascade/resync')).body);
+    expect(resync.enqueued).toBeGreaterThanOrEqual(inB);
+    await worker.flush();
+    expect(
+      await c.national.server.context.store.count('cascade-index', {
+        index: 'node',
+        equals: 'prov-b',
+      }),
+    ).toBe(inB);
     expect((await statusAt(verifierA, during2.identifier)).body).toMatchObject({
       status: 'revoked',
       source: { node: 'prov-b' },

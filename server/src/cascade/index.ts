@@ -6,6 +6,7 @@
  * @module
  */
 import { registerNonce } from '@govtrust/core/store';
+import { licenceIndexRecord } from '../domain/directory.js';
 import type { Registry } from 'prom-client';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../ops/logger.js';
@@ -134,6 +135,16 @@ export function createCascade(deps: CascadeDeps): Cascade {
             };
           },
           listTypes: async () => (await directory?.listTypes?.()) ?? [],
+          async indexPage(tx, after, limit) {
+            const page = await tx.query('licences', {
+              limit,
+              ...(after === undefined ? {} : { after }),
+            });
+            return {
+              records: page.items.map((r) => licenceIndexRecord(r.value)),
+              ...(page.next === undefined ? {} : { next: page.next }),
+            };
+          },
           batchSize: config.cascade.batchSize,
           pollMs: config.cascade.pollMs,
           retryBaseMs: config.cascade.retryBaseMs,
@@ -201,7 +212,17 @@ export function createCascade(deps: CascadeDeps): Cascade {
     },
     routes,
     start() {
-      worker?.start();
+      if (worker === undefined) return;
+      // A node joining the cascade reports the licences it already holds, once.
+      void worker
+        .backfill({ onlyOnce: true })
+        .then((n) => {
+          if (n > 0) logger.info({ records: n }, 'cascade: backfill enqueued');
+        })
+        .catch((err: unknown) =>
+          logger.warn({ err }, 'cascade: backfill failed; will retry at the next start'),
+        )
+        .finally(() => worker.start());
     },
     async stop() {
       await worker?.stop();

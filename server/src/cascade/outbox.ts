@@ -13,11 +13,12 @@ import { canonicalizeJson } from '@govtrust/core/licence';
 import type { Logger } from '../ops/logger.js';
 import { outboxKey, type CascadeStateRecord, type OutboxItem } from '../storage/cascade-schema.js';
 import type { ServerStore, ServerTx } from '../storage/schema.js';
-import type { IndexChange, IndexSink, ReportedType } from './contract.js';
+import type { IndexChange, IndexSink, LicenceIndexRecord, ReportedType } from './contract.js';
 
 const SEQ_COUNTER = 'cascade-outbox-seq';
 const DELIVERY = 'delivery';
 const TYPES = 'types';
+const BACKFILL = 'backfill';
 
 /** A batch as it is sent upward. */
 export interface IndexBatch {
@@ -77,6 +78,12 @@ export interface OutboxWorkerOptions {
   readonly pollMs: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
+  /** A page of this node's licence index records in key order (for the backfill); default none. */
+  readonly indexPage?: (
+    tx: ServerTx,
+    after: string | undefined,
+    limit: number,
+  ) => Promise<{ readonly records: readonly LicenceIndexRecord[]; readonly next?: string }>;
   /** Random source of the jitter, [0, 1) (tests fix it). */
   readonly random?: () => number;
   readonly logger: Logger;
@@ -117,6 +124,12 @@ export interface OutboxWorker {
   syncTypes(): Promise<number>;
   /** The wait before retry `attempts` (1-based): min(max, base * 2^(attempts-1)) with equal jitter. */
   backoffMs(attempts: number): number;
+  /**
+   * Enqueues an `update` of every licence this node holds and re-reports every licence type
+   * (page by page, resumable): what a node that joins the cascade, or an operator after a national
+   * data loss, runs once. `onlyOnce`: skip when a backfill already completed. Resolves to the count.
+   */
+  backfill(options?: { readonly onlyOnce?: boolean }): Promise<number>;
 }
 
 /** Creates the outbox worker of a provincial node. */
@@ -293,6 +306,42 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     };
   };
 
+  const backfill = async (o: { readonly onlyOnce?: boolean } = {}): Promise<number> => {
+    const state = (await store.get('cascade-state', BACKFILL))?.value ?? {};
+    if (o.onlyOnce === true && state.backfilledAt !== undefined) return 0;
+    let n = 0;
+    // Types first: forget what was reported so that every type is enqueued again.
+    await store.transaction(async (tx) => {
+      const st = (await tx.get('cascade-state', TYPES))?.value ?? {};
+      await tx.put('cascade-state', TYPES, { ...st, typeHashes: {} });
+    });
+    n += await syncTypes();
+    if (options.indexPage === undefined) return n;
+    let after = o.onlyOnce === true ? state.backfillCursor : undefined;
+    for (;;) {
+      const indexPage = options.indexPage;
+      // Read and enqueue in one transaction: a change made meanwhile is enqueued after this one.
+      const { count, next } = await store.transaction(async (tx) => {
+        const page = await indexPage(tx, after, options.batchSize);
+        const at = now();
+        for (const record of page.records)
+          await enqueue(tx, { kind: 'licence', op: 'update', record }, at);
+        // The cursor moves in the same transaction: an interrupted backfill resumes where it stopped.
+        await tx.put(
+          'cascade-state',
+          BACKFILL,
+          page.next === undefined
+            ? { backfilledAt: at.toISOString() }
+            : { backfillCursor: page.next },
+        );
+        return { count: page.records.length, next: page.next };
+      });
+      n += count;
+      if (next === undefined) return n;
+      after = next;
+    }
+  };
+
   const schedule = (ms: number): void => {
     if (!running) return;
     timer = setTimeout(() => {
@@ -355,5 +404,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     },
     syncTypes,
     backoffMs,
+    backfill: (o) => exclusive(() => backfill(o)),
   };
 }

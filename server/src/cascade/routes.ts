@@ -160,6 +160,27 @@ export function cascadeRoutes(d: CascadeRouteDeps): RouteDef[] {
       },
     }),
     defineRoute({
+      method: 'post',
+      path: '/v1/cascade/resync',
+      operationId: 'resyncCascade',
+      summary:
+        'Provincial node (admins): report every licence index record and licence type to the national node again (after a data loss there); idempotent on the national side',
+      tags: ['cascade'],
+      auth: 'admin',
+      body: { type: 'none' },
+      responses: {
+        200: { description: 'Changes enqueued', schema: z.object({ enqueued: z.number() }) },
+      },
+      handler: async () => {
+        if (d.worker === undefined)
+          throw new CascadeError(
+            'ERR_CASCADE_MODE',
+            'Only a provincial node with a national node reports upward',
+          );
+        return { status: 200, json: { enqueued: await d.worker.backfill() } };
+      },
+    }),
+    defineRoute({
       method: 'get',
       path: '/v1/cascade/status',
       operationId: 'getCascadeStatus',

@@ -36,6 +36,9 @@ export interface CascadeStateRecord {
   readonly lastDeliveredAt?: string;
   /** Content hash of each licence type as last enqueued (types are reconciled, not hooked). */
   readonly typeHashes?: Readonly<Record<string, string>>;
+  /** Backfill (key `backfill`): when the last one completed, or where an interrupted one resumes. */
+  readonly backfilledAt?: string;
+  readonly backfillCursor?: string;
 }
 
 /** A national index record: the province's index record and where it came from (faces stay there). */
