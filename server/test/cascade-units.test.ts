@@ -2,7 +2,9 @@
 // from app signatures, unknown node, replay), the outbox (written in the change's transaction,
 // same batch id on every retry, capped jittered backoff, licence types reconciled), the national
 // index (idempotent batches, ownership, stale changes), configuration and the error table.
-import { describe, expect, it } from 'vitest';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signRequest } from '@govtrust/core/client';
 import { cascadeCodes } from '../../packages/core/src/errors/cascade.js';
 import { createMemoryStore } from '@govtrust/core/store';
@@ -345,5 +347,95 @@ describe('cascade configuration and codes', () => {
     expect(httpErrorFor('ERR_CASCADE_UNAVAILABLE').status).toBe(503);
     expect(httpErrorFor('ERR_CASCADE_UPSTREAM').status).toBe(502);
     expect(httpErrorFor('ERR_CASCADE_NODE_UNKNOWN').status).toBe(403);
+  });
+});
+
+describe('routed lookups: failures of the source node', () => {
+  const servers: Server[] = [];
+  afterAll(async () => {
+    for (const s of servers)
+      await new Promise<void>((r) => {
+        s.close(() => r());
+        s.closeAllConnections();
+      });
+  });
+  const peer = async (handler: (res: ServerResponse) => void): Promise<string> => {
+    const s = createHttpServer((_req, res) => handler(res));
+    servers.push(s);
+    s.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => s.once('listening', r));
+    return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  };
+  const national = async (url: string) => {
+    const n = createNationalService({
+      store: createMemoryStore(serverSchema),
+      now: () => new Date(),
+      nodeId: 'national',
+      nodes: [{ id: 'prov-b', secret: 'x'.repeat(24), url }],
+      timeoutMs: 300,
+    });
+    await n.applyBatch('prov-b', {
+      batchId: 'b-1',
+      node: 'prov-b',
+      sentAt: NOW.toISOString(),
+      items: [
+        {
+          seq: 1,
+          kind: 'licence',
+          op: 'insert',
+          record: record('D1'),
+          enqueuedAt: NOW.toISOString(),
+        },
+      ],
+    });
+    return (asker = 'prov-a') =>
+      n.lookup(
+        asker,
+        { query: { by: 'identifier', identifier: record('D1').identifier }, useCause: '核验用途' },
+        null,
+      );
+  };
+
+  it('a source node that does not answer in time: 503 ERR_CASCADE_UNAVAILABLE (timeout) within the timeout', async () => {
+    const ask = await national(await peer(() => undefined));
+    const t0 = Date.now();
+    await expect(ask()).rejects.toMatchObject({
+      code: 'ERR_CASCADE_UNAVAILABLE',
+      details: { node: 'prov-b', reason: 'timeout' },
+    });
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
+  it('a source node that answers nonsense, an error, or as another node: 502 ERR_CASCADE_UPSTREAM', async () => {
+    const send = (status: number, body: string) => (res: ServerResponse) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(body);
+    };
+    await expect((await national(await peer(send(200, 'not json'))))()).rejects.toMatchObject({
+      code: 'ERR_CASCADE_UPSTREAM',
+    });
+    await expect(
+      (await national(await peer(send(200, '{"found":"yes"}'))))(),
+    ).rejects.toMatchObject({
+      code: 'ERR_CASCADE_UPSTREAM',
+    });
+    await expect(
+      (await national(await peer(send(403, '{"code":"ERR_CASCADE_NODE_UNKNOWN"}'))))(),
+    ).rejects.toMatchObject({
+      code: 'ERR_CASCADE_UPSTREAM',
+      details: { status: 403, upstreamCode: 'ERR_CASCADE_NODE_UNKNOWN' },
+    });
+    const other = JSON.stringify({
+      found: true,
+      source: { node: 'prov-z' },
+      licence: { identifier: 'x' },
+    });
+    await expect((await national(await peer(send(200, other))))()).rejects.toMatchObject({
+      code: 'ERR_CASCADE_UPSTREAM',
+    });
+    // The asking node's own licences are not routed back to it.
+    await expect((await national(await peer(send(200, other))))('prov-b')).resolves.toEqual({
+      found: false,
+    });
   });
 });

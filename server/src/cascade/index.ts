@@ -176,7 +176,9 @@ export function createCascade(deps: CascadeDeps): Cascade {
       : createNationalDirectory({
           nodeId,
           national: nationalCred,
-          timeoutMs: config.cascade.timeoutMs,
+          // Two hops (national, then the source node): the national node's own timeout comes first,
+          // so the answer says which hop failed.
+          timeoutMs: 2 * config.cascade.timeoutMs + 500,
           now,
           ...(deps.registry === undefined ? {} : { registry: deps.registry }),
         });
