@@ -292,6 +292,16 @@ export function createLicenceService(
     // An unknown code is refused by the lifecycle (ERR_LICENCE_STATUS_REASON).
     (input.reasonCode ?? `${action}.other`) as LicenceStatusReasonCode;
 
+  // Licence types change rarely (admins): verification reads them from memory.
+  let typesCache: Promise<ReadonlyMap<string, LicenceType>> | undefined;
+  const typeMap = (): Promise<ReadonlyMap<string, LicenceType>> => {
+    typesCache ??= registry.listTypes().then((ts) => new Map(ts.map((t) => [t.typeCode, t])));
+    typesCache.catch(() => {
+      typesCache = undefined;
+    });
+    return typesCache;
+  };
+
   const statusCache = new Map<
     string,
     { updatedAt: string; signedAt: number; served: ServedStatusList }
@@ -373,6 +383,7 @@ export function createLicenceService(
     },
     async putType(input, actor, requestId) {
       const type = await registry.putType(input);
+      typesCache = undefined;
       await ctx.store.transaction((tx) =>
         audit(tx, ctx, {
           requestId,
@@ -598,7 +609,7 @@ export function createLicenceService(
     },
 
     async verify(bytes, statusSource) {
-      const types = new Map((await registry.listTypes()).map((t) => [t.typeCode, t]));
+      const types = await typeMap();
       // One status question per verification, even when the face is checked twice (below).
       const asked = new Map<string, ReturnType<LicenceStatusSource['status']>>();
       const once: LicenceStatusSource = {
