@@ -1,7 +1,8 @@
 /**
  * First start of `govtrust serve`: a data folder with a master key, a DEV ONLY PKI, an admin and a
- * demo application credential, one demo organisation with a seal granted to the demo app, and a
- * demo PDF; afterwards nothing is generated again.
+ * demo application credential, one demo organisation with a seal granted to the demo app, a
+ * demo PDF, and a demo licence (type, issuer, one issued licence; the demo app issues and
+ * verifies); afterwards nothing is generated again.
  * @module
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { defaultPkiHierarchyConfig, generatePkiHierarchy } from '@govtrust/core/pki';
 import type { ServerConfig } from './config.js';
 import { makeDemoPdf } from './demo-document.js';
+import { seedDemoLicence } from './demo-licence.js';
 import type { GovTrustServer } from './server.js';
 
 /** What the first start created (paths inside the data folder). */
@@ -20,6 +22,14 @@ export interface BootstrapResult {
   readonly demoSecretFile: string;
   readonly demoSealId: string;
   readonly demoPdf: string;
+  /** The demo licence: identifier, QR text, face PDF and signed data files. */
+  readonly demoLicence: {
+    readonly identifier: string;
+    readonly qrText: string;
+    readonly digest: string;
+    readonly face: string;
+    readonly data: string;
+  };
   /** The DEV root certificate of the seal certificates (P-256), for pdfsig's NSS database. */
   readonly pkiRoot: string;
 }
@@ -65,7 +75,7 @@ export async function seedDemo(server: GovTrustServer): Promise<BootstrapResult>
   });
   const demo = await server.apps.create({
     name: 'Demo approval system',
-    roles: ['seal-user'],
+    roles: ['seal-user', 'issuer', 'verifier'],
     actor: 'system',
     requestId: null,
   });
@@ -90,10 +100,30 @@ export async function seedDemo(server: GovTrustServer): Promise<BootstrapResult>
   await server.grants.create(seal.id, { appId: demo.appId }, 'system', 'bootstrap');
   const demoPdf = join(dir, 'demo.pdf');
   writeFileSync(demoPdf, makeDemoPdf());
+  const licence = await seedDemoLicence(server, {
+    appId: demo.appId,
+    name: 'Demo approval system',
+    roles: ['seal-user', 'issuer', 'verifier'],
+    secretId: 'bootstrap',
+  });
+  const demoLicence = {
+    identifier: licence.identifier,
+    qrText: licence.qrText,
+    digest: licence.digest,
+    face: join(dir, 'demo-licence.pdf'),
+    data: join(dir, 'demo-licence.licence.json'),
+  };
+  writeFileSync(demoLicence.face, licence.face);
+  writeFileSync(demoLicence.data, licence.signedData);
   writeFileSync(
     join(dir, 'demo.json'),
     JSON.stringify(
-      { adminAppId: admin.appId, demoAppId: demo.appId, demoSealId: seal.id },
+      {
+        adminAppId: admin.appId,
+        demoAppId: demo.appId,
+        demoSealId: seal.id,
+        demoLicence: licence.identifier,
+      },
       null,
       2,
     ) + '\n',
@@ -105,6 +135,7 @@ export async function seedDemo(server: GovTrustServer): Promise<BootstrapResult>
     demoSecretFile,
     demoSealId: seal.id,
     demoPdf,
+    demoLicence,
     pkiRoot: join(server.config.pkiDir ?? join(dir, 'pki'), 'p256', 'root.pem'),
   };
 }

@@ -36,7 +36,7 @@ export interface RunningServer {
 
 function quickStart(url: string, b: BootstrapResult): string {
   return `
-First start: created a DEV ONLY data folder (master key, PKI, credentials, a demo seal).
+First start: created a DEV ONLY data folder (master key, PKI, credentials, a demo seal, a demo licence).
   admin app:  ${b.adminAppId}   secret in ${b.adminSecretFile}
   demo app:   ${b.demoAppId}   secret in ${b.demoSecretFile}
   demo seal:  ${b.demoSealId}   (granted to the demo app)
@@ -53,6 +53,13 @@ Public endpoints (no credentials):
   curl ${url}/readyz
   curl ${url}/v1/seals/${b.demoSealId}/status
   curl -o ca.crl ${url}/crl/p256-intermediate.crl
+Demo licence (电子证照): ${b.demoLicence.identifier}
+  face ${b.demoLicence.face}, signed data ${b.demoLicence.data}
+  QR code: ${b.demoLicence.qrText}
+  pnpm govtrust remote licence-verify ${b.demoLicence.face} --server ${url} --app-id ${b.demoAppId} \\
+    --secret-file ${b.demoSecretFile} --use-cause 演示核验
+  curl "${url}/v1/public/licences/${b.demoLicence.identifier}?d=${b.demoLicence.digest}&useCause=%E6%BC%94%E7%A4%BA%E6%A0%B8%E9%AA%8C"
+
 API description: ${url}/docs and ${url}/openapi.json
 `;
 }

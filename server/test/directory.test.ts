@@ -1,7 +1,20 @@
 // Licence directory over HTTP: lookups by identifier, holder and QR text with a required use cause (用证事由); usage records (用证记录) for answers and refusals; rights per app (type, area); single-use, short-lived face links; the public masked endpoint of the verifier page (digest proof, rate limit).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GovTrustClient } from '@govtrust/core/client';
+import { ServiceError } from '@govtrust/core/errors';
 import { formatLicenceId, parseLicenceId } from '@govtrust/core/licence';
+import {
+  createDirectoryService,
+  licenceIndexView,
+  type Caller,
+  type DirectoryQuery,
+  type IndexChange,
+  type IndexSink,
+  type LicenceIndexRecord,
+  type RemoteDirectory,
+} from '../src/domain/directory.js';
+import { createLicenceService, type LicenceSettings } from '../src/domain/licences.js';
+import type { AuthenticatedApp } from '../src/http/route.js';
 import { startTestServer, TEST_NOW, type TestServer } from './helpers.js';
 import {
   TEST_HOLDER,
@@ -394,5 +407,196 @@ describe('licence directory', () => {
       expect(((await limited!.json()) as { code: string }).code).toBe('ERR_HTTP_RATE_LIMITED');
       clock += 120_000;
     });
+  });
+});
+
+describe('cascade hooks (for the national/provincial cascade)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({ now: () => TEST_NOW });
+    await licenceSetup(t);
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  const settings = (): LicenceSettings => ({
+    verificationUrl: `${t.url}/verify`,
+    statusListBaseUrl: `${t.url}/v1/status-lists`,
+    issuerAlgorithm: 'p256',
+    statusListMaxAgeSeconds: 60,
+    statusListValidityMs: 86_400_000,
+  });
+  const issuerApp = async (): Promise<AuthenticatedApp> => ({
+    appId: (await licenceSetup(t)).issuerAppId,
+    name: 'issuer',
+    roles: ['issuer'],
+    secretId: 'x',
+  });
+  const input = {
+    typeCode: TEST_LICENCE_TYPE,
+    number: '吉A0400001',
+    holder: TEST_HOLDER,
+    validFrom: '2026-06-01',
+    validUntil: '2027-05-31',
+    fields: {
+      sex: '男',
+      birthDate: '1990-03-07',
+      operationCategory: '建筑电工',
+      firstIssuedOn: '2019-01-09',
+    },
+  };
+
+  it('every index change reaches the sink inside the store transaction that makes it', async () => {
+    const changes: IndexChange[] = [];
+    let failOn: IndexChange['op'] | undefined;
+    const sink: IndexSink = {
+      async record(tx, change) {
+        // What an outbox does: a write in the same transaction.
+        await tx.put('counters', `outbox:${change.record.identifier}:${changes.length}`, {
+          value: change.op,
+        });
+        if (change.op === failOn) throw new Error('outbox full');
+        changes.push(change);
+      },
+    };
+    const service = createLicenceService(t.server.context, {
+      settings: settings(),
+      indexSink: sink,
+    });
+    const app = await issuerApp();
+    const issued = await service.issue(input, app, 'req-1');
+    const id = issued.licence.identifier;
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({
+      op: 'insert',
+      record: {
+        identifier: id,
+        licenceTypeCode: TEST_LICENCE_TYPE,
+        licenceTypeName: '建筑施工特种作业人员操作资格证书',
+        issuerCode: '11220000013544541J',
+        issuerName: '吉林省住房和城乡建设厅',
+        holderCode: TEST_HOLDER.code,
+        holderCodeType: '111',
+        holderName: TEST_HOLDER.name,
+        status: 'valid',
+        validFrom: '2026-06-01',
+        validTo: '2027-05-31',
+        issuedAt: '2026-06-01',
+        version: 1,
+        number: '吉A0400001',
+      },
+    });
+    await service.changeStatus(id, 'suspend', { reasonCode: 'suspend.penalty' }, app);
+    expect(changes[1]).toMatchObject({
+      op: 'update',
+      record: { identifier: id, status: 'suspended', statusReason: 'suspend.penalty' },
+    });
+    // A failing sink aborts the change: nothing of it is stored.
+    failOn = 'update';
+    await expect(service.changeStatus(id, 'resume', {}, app)).rejects.toThrow('outbox full');
+    expect((await service.registry.getLicence(id))!.status.state).toBe('suspended');
+    expect(await t.server.context.store.get('counters', `outbox:${id}:2`)).toBeUndefined();
+    expect(await t.server.context.store.get('counters', `outbox:${id}:1`)).toBeDefined();
+    failOn = undefined;
+    await service.changeStatus(id, 'resume', {}, app);
+    const next = await service.supersede(id, { number: '吉A0400002' }, {}, app);
+    expect(changes.slice(2).map((c) => [c.op, c.record.identifier, c.record.status])).toEqual([
+      ['update', id, 'valid'],
+      ['update', id, 'superseded'],
+      ['insert', next.licence.identifier, 'valid'],
+    ]);
+    expect(changes.at(-1)!.record.version).toBe(2);
+  });
+
+  it('a local miss asks the remote directory (with the caller and use cause); rights apply to its answer; failures are recorded', async () => {
+    const remoteId = '1.2.156.3005.2.11100000000013338W032.113700001234567884.SD0001.001.7';
+    const asked: { query: DirectoryQuery; caller: Caller; useCause: string }[] = [];
+    let down = false;
+    const remote: RemoteDirectory = {
+      lookup(query, caller, useCause) {
+        asked.push({ query, caller, useCause });
+        if (down)
+          return Promise.reject(new ServiceError('ERR_SERVICE_UNAVAILABLE', 'national down'));
+        if (query.by !== 'identifier' || query.identifier !== remoteId)
+          return Promise.resolve({ found: false });
+        const record: LicenceIndexRecord = {
+          identifier: remoteId,
+          licenceTypeCode: TEST_LICENCE_TYPE,
+          licenceTypeName: '建筑施工特种作业人员操作资格证书',
+          issuerCode: '113700001234567884',
+          issuerName: '山东省住房和城乡建设厅',
+          holderCode: '110105199003077016',
+          holderCodeType: '111',
+          holderName: '李四',
+          status: 'revoked',
+          statusReason: 'revoke.penalty',
+          validFrom: '2026-01-01',
+          validTo: '2027-12-31',
+          issuedAt: '2026-01-01',
+          version: 1,
+          updatedAt: '2026-05-01T00:00:00.000Z',
+        };
+        return Promise.resolve({
+          found: true,
+          source: { node: 'prov-b' },
+          licence: licenceIndexView(record, TEST_NOW),
+        });
+      },
+    };
+    const directory = createDirectoryService(t.server.context, {
+      registry: t.server.licences.registry,
+      nodeId: 'prov-a',
+      remote,
+      rights: (appId) => t.server.licences.getRights(appId),
+      readFace: (id) => t.server.licences.face(id),
+    });
+    const sd = await t.admin.createApp({ name: '山东用证单位', roles: ['verifier'] });
+    await t.admin.request('PUT', `/v1/apps/${sd.appId}/licence-rights`, {
+      json: { lookupTypes: ['*'], lookupAreas: ['37'] },
+    });
+    const jl = await t.admin.createApp({ name: '吉林用证单位', roles: ['verifier'] });
+    await t.admin.request('PUT', `/v1/apps/${jl.appId}/licence-rights`, {
+      json: { lookupTypes: ['*'], lookupAreas: ['22'] },
+    });
+    const caller = (appId: string): Caller => ({ kind: 'app', id: appId, roles: ['verifier'] });
+
+    const a = await directory.lookup(
+      { by: 'identifier', identifier: remoteId },
+      caller(sd.appId),
+      CAUSE,
+    );
+    expect(a).toMatchObject({
+      found: true,
+      source: { node: 'prov-b' },
+      licence: { status: 'revoked', statusLabel: { zh: '已吊销' }, result: 3 },
+    });
+    expect(asked[0]).toMatchObject({ useCause: CAUSE, caller: { id: sd.appId } });
+    await expect(
+      directory.lookup({ by: 'identifier', identifier: remoteId }, caller(jl.appId), CAUSE),
+    ).rejects.toMatchObject({ code: 'ERR_LICENCE_ACCESS_DENIED' });
+    // A local licence never goes to the remote directory.
+    const local = await issueTestLicence(t);
+    const before = asked.length;
+    const l = await directory.lookup(
+      { by: 'identifier', identifier: local.identifier },
+      caller(jl.appId),
+      CAUSE,
+    );
+    expect(l).toMatchObject({ found: true, source: { node: 'prov-a' } });
+    expect(asked.length).toBe(before);
+    down = true;
+    await expect(
+      directory.lookup({ by: 'identifier', identifier: remoteId }, caller(sd.appId), CAUSE),
+    ).rejects.toMatchObject({ code: 'ERR_SERVICE_UNAVAILABLE' });
+
+    const records = (await directory.queryUsage({ identifier: remoteId, limit: 10 })).items.map(
+      (e) => [e.entry.caller, e.entry.result, e.entry.source ?? e.entry.code],
+    );
+    expect(records).toEqual([
+      [sd.appId, 'found', 'prov-b'],
+      [jl.appId, 'refused', 'ERR_LICENCE_ACCESS_DENIED'],
+      [sd.appId, 'failed', 'ERR_SERVICE_UNAVAILABLE'],
+    ]);
   });
 });

@@ -1,4 +1,7 @@
 // Licence service over HTTP: issue (signed data + sealed face) -> verify -> suspend -> resume -> revoke, status lists (bits, signature, ETag/304), supersede, tampered faces, issuer rights, bad input (identifier, upload size and type, roles).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GovTrustClient } from '@govtrust/core/client';
 import {
@@ -9,6 +12,7 @@ import {
   type SignedStatusList,
 } from '@govtrust/core/licence';
 import { parseCertificate, validatePath } from '@govtrust/core/pki';
+import { cli } from '../../packages/cli/test/helpers.js';
 import { startTestServer, type TestServer } from './helpers.js';
 import {
   TEST_ISSUER_CODE,
@@ -127,6 +131,93 @@ describe('licence service', () => {
     });
     expect(again.status).toBe(409);
     expect(json(again.body).code).toBe('ERR_LICENCE_STATUS_TRANSITION');
+  });
+
+  it('cancels (注销): terminal, 已注销; the verification records its usage (用证记录) with the result', async () => {
+    const l = await issueTestLicence(t);
+    expect(await act(l.identifier, 'cancel', 'cancel.holder-request')).toBe(200);
+    expect(await status(l.identifier)).toMatchObject({
+      status: 'cancelled',
+      statusLabel: { zh: '已注销', en: 'Cancelled' },
+      result: 3,
+    });
+    expect((await verify(l.faceBytes)).body).toMatchObject({
+      licenceStatus: 'cancelled',
+      result: 3,
+    });
+    const noCause = await verifier.request('POST', '/v1/licences/verify', {
+      body: l.faceBytes,
+      contentType: 'application/pdf',
+    });
+    expect(noCause.status).toBe(400);
+    expect(json(noCause.body).code).toBe('ERR_LICENCE_USE_CAUSE_REQUIRED');
+    const usage = json(
+      (
+        await t.admin.request(
+          'GET',
+          `/v1/usage/licences?action=verify&identifier=${encodeURIComponent(l.identifier)}`,
+        )
+      ).body,
+    ) as { items: { entry: Record<string, unknown> }[] };
+    expect(usage.items.map((i) => i.entry)).toEqual([
+      expect.objectContaining({ result: 'found', licenceResult: 3, useCause: CAUSE }),
+    ]);
+    const refused = json(
+      (await t.admin.request('GET', '/v1/usage/licences?action=verify&result=refused')).body,
+    ) as { items: { entry: Record<string, unknown> }[] };
+    expect(refused.items.map((i) => i.entry.code)).toContain('ERR_LICENCE_USE_CAUSE_REQUIRED');
+  });
+
+  it('the CLI: govtrust remote licence-verify and licence-status', async () => {
+    const l = await issueTestLicence(t);
+    const dir = mkdtempSync(join(tmpdir(), 'govtrust-cli-licence-'));
+    try {
+      const v = await t.admin.createApp({ name: 'CLI verifier', roles: ['verifier'] });
+      await t.admin.request('PUT', `/v1/apps/${v.appId}/licence-rights`, {
+        json: { lookupTypes: ['*'], lookupAreas: ['*'] },
+      });
+      writeFileSync(join(dir, 'secret'), `${v.secret!}\n`);
+      writeFileSync(join(dir, 'face.pdf'), l.faceBytes);
+      const auth = ['--server', t.url, '--app-id', v.appId, '--secret-file', join(dir, 'secret')];
+      const ok = await cli(
+        'remote',
+        'licence-verify',
+        join(dir, 'face.pdf'),
+        ...auth,
+        '--use-cause',
+        CAUSE,
+      );
+      expect(ok.stdout).toMatch(
+        new RegExp(`^VALID: ${l.identifier.replace(/\./g, '\\.')} result 0 `),
+      );
+      expect(ok.code).toBe(0);
+      const st = await cli('remote', 'licence-status', l.identifier, ...auth, '--use-cause', CAUSE);
+      expect(st).toMatchObject({ code: 0 });
+      expect(st.stdout).toMatch(/^VALID 有效: .* result 0 .*\(source local\)/);
+      await revokeTestLicence(t, l.identifier);
+      const revoked = await cli(
+        'remote',
+        'licence-status',
+        l.identifier,
+        ...auth,
+        '--use-cause',
+        CAUSE,
+      );
+      expect(revoked.code).toBe(1);
+      expect(revoked.stdout).toMatch(/^REVOKED 已吊销/);
+      const noCause = await cli(
+        'remote',
+        'licence-status',
+        l.identifier,
+        ...auth,
+        '--use-cause',
+        'x',
+      );
+      expect(noCause.code).toBe(2);
+      expect(noCause.stderr).toMatch(/ERR_LICENCE_USE_CAUSE_REQUIRED/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('publishes signed status lists: the revocation bit flips, the list verifies, ETag and 304', async () => {

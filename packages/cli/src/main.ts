@@ -6,6 +6,7 @@ import { registerPdfCommands } from './commands/pdf.js';
 import { registerPdfVerifyCommand } from './commands/pdf-verify.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerSealCommands } from './commands/seal.js';
+import { registerRemoteLicenceCommands } from './commands/remote-licence.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerSealImageCommands } from './commands/seal-image.js';
 import { ExitCode, formatError, processIo, type CliIo } from './io.js';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   registerPkiCommands(program, io, setExit);
   registerSealCommands(program, io, setExit);
   registerServerCommands(program, io, setExit);
+  registerRemoteLicenceCommands(program, io, setExit);
   registerPdfCommands(program, io, setExit);
   registerPdfVerifyCommand(program, io, setExit);
   registerSealImageCommands(program, io, setExit);

@@ -7,7 +7,7 @@
  * `IndexSink`).
  * @module
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   InvalidInputError,
   LicenceIdError,
@@ -307,6 +307,13 @@ export function publicCallerId(ip: string | undefined): string {
 
 const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
+/** Compares QR digests in constant time (the answer unlocks licence data). */
+function sameDigest(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /**
  * Validates a licence identifier for a lookup: the normalised identifier, or the code of its first
  * problem (ERR_LICENCE_ID_CHECK_CHAR for a wrong check character; problems of the embedded USCCs
@@ -511,7 +518,7 @@ export function createDirectoryService(
       if (local.rec !== undefined) {
         const view = licenceIndexView(licenceIndexRecord(local.rec), now);
         const withId = { ...fields, identifier: view.identifier };
-        if (local.digest !== undefined && licenceDigest(local.rec.data) !== local.digest)
+        if (local.digest !== undefined && !sameDigest(licenceDigest(local.rec.data), local.digest))
           return refuse(new ServiceError('ERR_LICENCE_DIGEST_MISMATCH'), caller, withId);
         if (!(await mayLookUp(caller, view)))
           return refuse(new ServiceError('ERR_LICENCE_ACCESS_DENIED'), caller, withId);
@@ -533,7 +540,7 @@ export function createDirectoryService(
             typeof (err as { code?: unknown }).code === 'string'
               ? (err as { code: string }).code
               : 'ERR_INTERNAL';
-          await record({ ...base(caller), ...fields, result: 'failed', code });
+          await record({ ...base(caller), ...fields, ...named, result: 'failed', code });
           throw markUsageRecorded(err as Error);
         }
         if (answer.found) {
@@ -592,7 +599,7 @@ export function createDirectoryService(
         });
         throw markUsageRecorded(new LicenceLookupError('ERR_LICENCE_NOT_FOUND', id));
       }
-      if (licenceDigest(rec.data) !== digest)
+      if (!sameDigest(licenceDigest(rec.data), digest))
         return refuse(new ServiceError('ERR_LICENCE_DIGEST_MISMATCH'), caller, {
           ...fields,
           identifier: id,

@@ -42,7 +42,12 @@ import { createSealId, drawSeal, makeSeal, sealToPng } from '@govtrust/core/seal
 import type { AuthenticatedApp } from '../http/route.js';
 import type { LicenceIssuerRecord, LicenceRightsRecord } from '../storage/schema.js';
 import { audit, type DomainContext } from './context.js';
-import { licenceIndexRecord, noIndexSink, type IndexSink } from './directory.js';
+import {
+  checkLookupIdentifier,
+  licenceIndexRecord,
+  noIndexSink,
+  type IndexSink,
+} from './directory.js';
 import { keyAlgorithmOfSet } from './pki.js';
 
 /** Settings of the licence service. */
@@ -252,7 +257,7 @@ export function createLicenceService(
   };
 
   const loadRecord = async (identifier: string): Promise<LicenceRecord> => {
-    const rec = await registry.getLicence(identifier);
+    const rec = await registry.getLicence(checkLookupIdentifier(identifier));
     if (rec === undefined)
       throw new LicenceLookupError('ERR_LICENCE_NOT_FOUND', identifier.slice(0, 200));
     return rec;
@@ -280,9 +285,12 @@ export function createLicenceService(
     };
   };
 
-  const storeFiles = (issued: IssuedLicence): void => {
-    ctx.files.write('licences', fileName(issued.data.identifier, 'face'), issued.face);
-    ctx.files.write('licences', fileName(issued.data.identifier, 'data'), issued.signedFile);
+  /** Durable copies of the face and the signed data (face links serve them). */
+  const storeFiles = async (issued: IssuedLicence): Promise<void> => {
+    await Promise.all([
+      ctx.files.persist('licences', fileName(issued.data.identifier, 'face'), issued.face),
+      ctx.files.persist('licences', fileName(issued.data.identifier, 'data'), issued.signedFile),
+    ]);
   };
 
   const reasonOf = (
@@ -290,7 +298,8 @@ export function createLicenceService(
     input: StatusChangeInput,
   ): LicenceStatusReasonCode =>
     // An unknown code is refused by the lifecycle (ERR_LICENCE_STATUS_REASON).
-    (input.reasonCode ?? `${action}.other`) as LicenceStatusReasonCode;
+    (input.reasonCode ??
+      (action === 'supersede' ? 'supersede.change' : `${action}.other`)) as LicenceStatusReasonCode;
 
   // Licence types change rarely (admins): verification reads them from memory.
   let typesCache: Promise<ReadonlyMap<string, LicenceType>> | undefined;
@@ -492,7 +501,7 @@ export function createLicenceService(
         registry,
         actor: app.appId,
       });
-      storeFiles(issued);
+      await storeFiles(issued);
       return { licence: view(issued.record!), face: issued.face, signedData: issued.signedFile };
     },
 
@@ -548,7 +557,7 @@ export function createLicenceService(
           actor: app.appId,
         },
       );
-      storeFiles(issued);
+      await storeFiles(issued);
       return {
         licence: view(issued.record!),
         face: issued.face,
