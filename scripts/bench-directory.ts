@@ -6,31 +6,8 @@
  * records (one on A locally; one on each of A, national and B cascaded) with the default
  * durability (fsync per commit).
  */
+import { percentile, runLoad, type LoadRun } from '../packages/core/bench/harness.js';
 import { startCluster } from './cascade-cluster.js';
-
-interface Run {
-  readonly rate: number;
-  readonly latencies: number[];
-}
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-
-async function load(n: number, concurrency: number, op: () => Promise<void>): Promise<Run> {
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < n) {
-        const t0 = performance.now();
-        await op();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { rate: n / ((performance.now() - start) / 1000), latencies };
-}
 
 /** Runs the directory benchmark; `text` is the report. */
 export async function runDirectoryBench(
@@ -55,14 +32,14 @@ export async function runDirectoryBench(
       if (res.status !== 200) throw new Error(`lookup: HTTP ${res.status}`);
     };
     // Warm-up (connections, JIT, first index reads).
-    await load(30, concurrency, lookup(own.identifier));
-    await load(30, concurrency, lookup(remote.identifier));
-    const runs: Record<'local' | 'cascaded', Run[]> = { local: [], cascaded: [] };
+    await runLoad(30, concurrency, lookup(own.identifier));
+    await runLoad(30, concurrency, lookup(remote.identifier));
+    const runs: Record<'local' | 'cascaded', LoadRun[]> = { local: [], cascaded: [] };
     for (let r = 0; r < rounds; r++) {
-      runs.local.push(await load(perRound, concurrency, lookup(own.identifier)));
-      runs.cascaded.push(await load(perRound, concurrency, lookup(remote.identifier)));
+      runs.local.push(await runLoad(perRound, concurrency, lookup(own.identifier)));
+      runs.cascaded.push(await runLoad(perRound, concurrency, lookup(remote.identifier)));
     }
-    const summary = (rs: Run[]): { rate: number; p50: number; p99: number; n: number } => {
+    const summary = (rs: LoadRun[]): { rate: number; p50: number; p99: number; n: number } => {
       const rates = rs.map((x) => x.rate).sort((a, b) => a - b);
       const all = rs.flatMap((x) => x.latencies).sort((a, b) => a - b);
       return {
