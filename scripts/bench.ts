@@ -10,9 +10,11 @@ import { runPdfBench } from '../packages/core/bench/pdf.bench.js';
 import { runPkiBench } from '../packages/core/bench/pki.bench.js';
 import { runServerBench } from '../packages/core/bench/server.bench.js';
 import { runVerifyBench } from '../packages/core/bench/verify.bench.js';
+import { runDirectoryBench } from './bench-directory.js';
 
 const benches: Record<string, () => Promise<{ text: string; data: unknown }>> = {
   crypto: runCryptoBench,
+  directory: runDirectoryBench,
   licence: runLicenceBench,
   'licence-http': runLicenceHttpBench,
   pdf: runPdfBench,

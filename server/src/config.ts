@@ -59,6 +59,73 @@ export const configSchema = z.strictObject({
   sessionTtlMs: z.number().int().min(10_000).max(86_400_000).default(600_000),
   sealValidityDays: z.number().int().min(1).max(3650).default(1095),
   tsaAlgorithm: z.string().optional(),
+  /**
+   * Directory cascade (级联): `provincial` (default) reports its licence index upward and asks the
+   * national node on a local miss; `national` keeps the index of every registered node and routes
+   * lookups to the source node.
+   */
+  mode: z.enum(['provincial', 'national']).default('provincial'),
+  /** This node: its id in the cascade (answers name it as their source) and its GB/T 2260 division. */
+  node: z
+    .strictObject({
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+        .default('local'),
+      divisionCode: z
+        .string()
+        .regex(/^\d{2,6}$/)
+        .optional(),
+    })
+    .default({ id: 'local' }),
+  /** Provincial mode: the national node and this node's credential there (no cascade when absent). */
+  national: z
+    .strictObject({
+      url: z.url(),
+      /** This node's id at the national node (default: node.id). */
+      nodeId: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+        .optional(),
+      /** The shared secret of this node's credential (signs both directions). */
+      secret: z.string().min(16),
+      /** The national node's own id (the X-Node-Id of its calls to this node). */
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+        .default('national'),
+    })
+    .optional(),
+  /** National mode: the registered provincial nodes (id, shared secret, base URL, division). */
+  nodes: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+        secret: z.string().min(16),
+        url: z.url(),
+        division: z
+          .string()
+          .regex(/^\d{2,6}$/)
+          .optional(),
+      }),
+    )
+    .default([]),
+  /** Cascade timing: node call timeout, outbox batch size, retry backoff (exponential, jittered, capped). */
+  cascade: z
+    .strictObject({
+      timeoutMs: z.number().int().min(100).max(60_000).default(3000),
+      batchSize: z.number().int().min(1).max(1000).default(200),
+      pollMs: z.number().int().min(10).max(600_000).default(1000),
+      retryBaseMs: z.number().int().min(10).max(600_000).default(1000),
+      retryMaxMs: z.number().int().min(10).max(3_600_000).default(300_000),
+    })
+    .default({
+      timeoutMs: 3000,
+      batchSize: 200,
+      pollMs: 1000,
+      retryBaseMs: 1000,
+      retryMaxMs: 300_000,
+    }),
   /** Licence service: QR base URL, issuer keys, status lists, uploads, face links. */
   licences: z
     .strictObject({
@@ -112,6 +179,7 @@ export const environmentVariables = {
   GOVTRUST_MASTER_KEY_FILE: 'masterKeyFile',
   GOVTRUST_LOG_LEVEL: 'logLevel',
   GOVTRUST_METRICS_TOKEN: 'metricsToken',
+  GOVTRUST_MODE: 'mode',
 } as const;
 
 /**
@@ -161,5 +229,13 @@ export function loadConfig(options: {
     throw new InvalidInputError(`Configuration ${field}: ${issue.message}`, { field });
   }
   const c = r.data;
+  const ids = new Set<string>();
+  for (const n of c.nodes) {
+    if (ids.has(n.id) || n.id === c.node.id)
+      throw new InvalidInputError(`Configuration nodes: duplicate node id ${n.id}`, {
+        field: 'nodes',
+      });
+    ids.add(n.id);
+  }
   return { ...c, dataDir: resolve(cwd, c.dataDir) };
 }

@@ -17,6 +17,8 @@ export interface RunServerOptions {
   readonly dataDir?: string;
   readonly port?: number;
   readonly host?: string;
+  /** Cascade mode (`govtrust serve --mode national`). */
+  readonly mode?: 'provincial' | 'national';
   /** Default: the process environment. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Where the start-up text goes (default stdout). */
@@ -75,6 +77,7 @@ export async function runServer(options: RunServerOptions = {}): Promise<Running
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
     },
   });
   const first = needsBootstrap(config);
@@ -91,14 +94,21 @@ export async function runServer(options: RunServerOptions = {}): Promise<Running
   const port = (http.address() as AddressInfo).port;
   const url = config.publicUrl ?? `http://${config.host}:${port}`;
   const bootstrap = first ? await seedDemo(server) : undefined;
+  server.cascade.start();
   const timer = setInterval(() => {
     void server
       .maintenance()
       .catch((err: unknown) => server.context.logger.warn({ err }, 'maintenance failed'));
   }, 60_000);
   timer.unref();
+  const cascadeLine =
+    config.mode === 'national'
+      ? `Cascade: national node ${config.node.id}, ${config.nodes.length} registered node(s)\n`
+      : config.national === undefined
+        ? ''
+        : `Cascade: provincial node ${config.node.id}, reporting to ${config.national.url}\n`;
   print(
-    `GovTrust seal service listening on ${url} (data: ${config.dataDir})\n${bootstrap === undefined ? '' : quickStart(url, bootstrap)}`,
+    `GovTrust seal service listening on ${url} (data: ${config.dataDir})\n${cascadeLine}${bootstrap === undefined ? '' : quickStart(url, bootstrap)}`,
   );
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>

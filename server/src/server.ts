@@ -7,6 +7,7 @@ import { ServiceError } from '@govtrust/core/errors';
 import { createMemoryStore, indexKey } from '@govtrust/core/store';
 import { openLowdbStore } from '@govtrust/core/store/lowdb';
 import { createApp } from './app.js';
+import { createCascade, type Cascade } from './cascade/index.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { createRateLimiter } from './auth/rate-limit.js';
 import { createSecretBox } from './auth/secret-box.js';
@@ -46,6 +47,8 @@ export interface GovTrustServer {
   readonly apps: AppService;
   readonly seals: SealService;
   readonly grants: GrantService;
+  /** The directory cascade (mode, outbox worker, national index). */
+  readonly cascade: Cascade;
   readonly licences: LicenceService;
   readonly directory: DirectoryService;
   /** Drops expired nonces, idempotency keys and signing sessions (run it every minute or so). */
@@ -197,7 +200,10 @@ export async function createServer(
     const applications = createApplicationService(context, seals);
     const sessions = createSessionService(context);
     const logs = createLogService(context);
-    const nodeId = options.nodeId ?? 'local';
+    const nodeId = options.nodeId ?? config.node.id;
+    const cascade = createCascade({ config, store, now, logger, registry: metrics.registry });
+    const indexSink = options.indexSink ?? cascade.indexSink;
+    const remoteDirectory = options.remoteDirectory ?? cascade.remote;
     const licences = createLicenceService(context, {
       settings: {
         verificationUrl:
@@ -207,17 +213,28 @@ export async function createServer(
         statusListMaxAgeSeconds: config.licences.statusListMaxAgeSeconds,
         statusListValidityMs: config.licences.statusListValidityHours * 3_600_000,
       },
-      ...(options.indexSink === undefined ? {} : { indexSink: options.indexSink }),
+      ...(indexSink === undefined ? {} : { indexSink }),
     });
     const directory = createDirectoryService(context, {
       registry: licences.registry,
       nodeId,
-      ...(options.remoteDirectory === undefined ? {} : { remote: options.remoteDirectory }),
+      ...(remoteDirectory === undefined ? {} : { remote: remoteDirectory }),
       rights: (appId) => licences.getRights(appId),
       readFace: (identifier) => licences.face(identifier),
       useCauseMaxLength: config.directory.useCauseMaxLength,
       publicUseCause: config.directory.publicUseCause,
       faceLinkTtlMs: config.licences.faceLinkTtlSeconds * 1000,
+    });
+    cascade.attach({
+      lookup: (q, caller, cause) => directory.lookup(q, caller, cause),
+      record: (entry) => directory.record(entry),
+      useCauseError: (max) =>
+        new ServiceError(
+          'ERR_LICENCE_USE_CAUSE_REQUIRED',
+          `A licence lookup needs a use cause (useCause, 用证事由) of 2 to ${max} characters`,
+          { details: { field: 'useCause', maxLength: max } },
+        ),
+      listTypes: () => licences.listTypes(),
     });
     const clockMs = (): number => now().getTime();
     let readyCache: { at: number; checks: ReadinessCheck[] } | undefined;
@@ -284,6 +301,7 @@ export async function createServer(
           }),
         docsPage: renderDocsPage,
       },
+      cascade: cascade.routes,
       pki,
       sealService: {
         apps,
@@ -298,7 +316,7 @@ export async function createServer(
         licences,
         directory,
         nodeId,
-        ...(options.remoteDirectory === undefined ? {} : { remote: options.remoteDirectory }),
+        ...(remoteDirectory === undefined ? {} : { remote: remoteDirectory }),
         publicRateLimiter: createRateLimiter({
           ratePerSecond: config.directory.publicPerMinute / 60,
           burst: config.directory.publicPerMinute,
@@ -388,6 +406,7 @@ export async function createServer(
       apps,
       seals,
       grants,
+      cascade,
       licences,
       directory,
       async maintenance() {
@@ -397,6 +416,7 @@ export async function createServer(
         return n;
       },
       async close() {
+        await cascade.stop();
         keys.close();
         await store.close();
       },

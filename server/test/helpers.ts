@@ -41,6 +41,8 @@ export interface StartOptions {
   readonly dataDir?: string;
   readonly now?: () => Date;
   readonly overrides?: Record<string, unknown>;
+  /** A server already listening (no request handler yet): the app is attached to it (cascade tests know every URL first). */
+  readonly http?: Server;
 }
 
 /** Starts a server in-process on a free port. */
@@ -81,8 +83,14 @@ export async function startTestServer(options: StartOptions = {}): Promise<TestS
     logDestination: destination,
     processMetrics: false,
   });
-  const http = server.app.listen(0, '127.0.0.1');
-  await new Promise<void>((r) => http.once('listening', r));
+  let http: Server;
+  if (options.http === undefined) {
+    http = server.app.listen(0, '127.0.0.1');
+    await new Promise<void>((r) => http.once('listening', r));
+  } else {
+    http = options.http;
+    http.on('request', server.app);
+  }
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const client = (appId: string, secret: string, o: { now?: () => Date } = {}): GovTrustClient =>
     createGovTrustClient({ baseUrl: url, appId, secret, now: o.now ?? now });

@@ -91,3 +91,39 @@ export function printTable(title: string, rows: readonly ComparisonRow[]): strin
 export function fmtRate(opsPerSec: number, unit = 'ops/s'): string {
   return `${opsPerSec >= 100 ? Math.round(opsPerSec).toLocaleString('en-US') : opsPerSec.toFixed(1)} ${unit}`;
 }
+
+/** The p-th percentile (0-100) of ascending `sorted` values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** A closed-loop load run: its rate and every latency (ms, ascending). */
+export interface LoadRun {
+  readonly n: number;
+  readonly seconds: number;
+  readonly rate: number;
+  readonly latencies: readonly number[];
+}
+
+/** Runs `op` `n` times with `concurrency` workers in a closed loop; latencies in ms. */
+export async function runLoad(
+  n: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<LoadRun> {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const t0 = performance.now();
+        await op(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { n, seconds, rate: n / seconds, latencies };
+}

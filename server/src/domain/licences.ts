@@ -619,15 +619,34 @@ export function createLicenceService(
 
     async verify(bytes, statusSource) {
       const types = await typeMap();
-      return verifyLicence(bytes, {
-        trust: ctx.pki.trust,
-        now: ctx.now(),
-        statusSource,
-        types,
-        verificationUrl: settings.verificationUrl,
-        // The seal maker's issuing CAs: the GB/T 38540 seal on the face chains through them.
-        intermediates: ctx.pki.algorithms.map((a) => a.intermediate.certificate.der),
-      });
+      // One status question per verification, even when the face is checked twice (below).
+      const asked = new Map<string, ReturnType<LicenceStatusSource['status']>>();
+      const once: LicenceStatusSource = {
+        status(data, o) {
+          let p = asked.get(data.identifier);
+          if (p === undefined) asked.set(data.identifier, (p = statusSource.status(data, o)));
+          return p;
+        },
+      };
+      const run = (pinned: boolean): ReturnType<typeof verifyLicence> =>
+        verifyLicence(bytes, {
+          trust: ctx.pki.trust,
+          now: ctx.now(),
+          statusSource: once,
+          types,
+          ...(pinned ? { verificationUrl: settings.verificationUrl } : {}),
+          // The seal maker's issuing CAs: the GB/T 38540 seal on the face chains through them.
+          intermediates: ctx.pki.algorithms.map((a) => a.intermediate.certificate.der),
+        });
+      const report = await run(true);
+      // A licence this node does not hold (found through the cascade) carries its source node's
+      // verifier URL in its QR code: its id and digest binding is still checked, the origin is not.
+      if (
+        report.errors.some((e) => e.code === 'ERR_LICENCE_FACE_MISMATCH') &&
+        (await registry.getLicence(report.identifier)) === undefined
+      )
+        return run(false);
+      return report;
     },
   };
 }

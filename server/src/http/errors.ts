@@ -88,6 +88,13 @@ export const httpErrorTable: Readonly<Record<string, HttpErrorRow>> = {
   ERR_PKCS11_LOGIN: { status: 503, title: 'Key token login failed' },
   ERR_PKCS11_KEY_NOT_FOUND: { status: 503, title: 'Key not found on token' },
   ERR_SIGNER_FAILED: { status: 503, title: 'Signer failed' },
+  ERR_CASCADE_NODE_AUTH: { status: 401, title: 'Bad node request signature' },
+  ERR_CASCADE_NODE_REPLAYED: { status: 401, title: 'Replayed node request' },
+  ERR_CASCADE_NODE_UNKNOWN: { status: 403, title: 'Unknown cascade node' },
+  ERR_CASCADE_MODE: { status: 404, title: 'Not offered in this node mode' },
+  ERR_CASCADE_BATCH: { status: 422, title: 'Unusable index batch' },
+  ERR_CASCADE_UPSTREAM: { status: 502, title: 'Bad answer from the cascade peer' },
+  ERR_CASCADE_UNAVAILABLE: { status: 503, title: 'Cascade peer unavailable' },
   // The client SDK's own codes never travel over HTTP; they map for completeness.
   ERR_CLIENT_RESPONSE: { status: 502, title: 'Unreadable upstream answer' },
   ERR_CLIENT_NETWORK: { status: 502, title: 'Upstream unreachable' },

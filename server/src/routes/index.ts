@@ -15,6 +15,8 @@ export function buildRoutes(deps: {
   readonly pki: ServerPki;
   readonly sealService: SealServiceDeps;
   readonly licences?: LicenceRouteDeps;
+  /** The directory cascade's routes (cascade/routes.ts). */
+  readonly cascade?: readonly RouteDef[];
 }): RouteDef[] {
   const routes: RouteDef[] = [];
   let doc: Record<string, unknown> | undefined;
@@ -24,6 +26,7 @@ export function buildRoutes(deps: {
     ...pkiRoutes(deps.pki),
     ...sealServiceRoutes(deps.sealService),
     ...(deps.licences === undefined ? [] : licenceRoutes(deps.licences)),
+    ...(deps.cascade ?? []),
   );
   return routes;
 }

@@ -12,6 +12,7 @@ import type { SealPosition, SealStatus } from '@govtrust/core/client';
 import { licenceCollections, licenceLogs } from '@govtrust/core/licence';
 import type { RevocationReason } from '@govtrust/core/pki';
 import type { Role } from '../http/route.js';
+import { cascadeCollections } from './cascade-schema.js';
 
 /** An application credential: roles and up to two active secrets (sealed by the master key). */
 export interface AppRecord {
@@ -310,6 +311,7 @@ export const serverSchema = defineSchema({
       },
     }),
     counters: defineCollection<CounterRecord>(),
+    ...cascadeCollections,
     ...licenceCollections,
     'licence-issuers': defineCollection<LicenceIssuerRecord>(),
     'licence-rights': defineCollection<LicenceRightsRecord>(),

@@ -12,6 +12,7 @@ interface ServeFlags {
   data?: string;
   port?: string;
   host?: string;
+  mode?: string;
 }
 
 interface RemoteSealFlags {
@@ -120,15 +121,22 @@ export function registerServerCommands(
     .option('--data <dir>', 'data folder (default ./govtrust-data)')
     .option('--port <n>', 'TCP port (default 8080; 0 picks a free one)')
     .option('--host <addr>', 'address to listen on (default 127.0.0.1)')
+    .option(
+      '--mode <mode>',
+      'directory cascade mode: provincial (default; reports to `national` in the configuration) or national (keeps the index of the registered `nodes` and routes lookups)',
+    )
     .action(async (flags: ServeFlags) => {
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
         throw new UsageError('--port must be 0-65535');
+      if (flags.mode !== undefined && flags.mode !== 'provincial' && flags.mode !== 'national')
+        throw new UsageError('--mode must be provincial or national');
       const running = await runServer({
         ...(flags.config === undefined ? {} : { configFile: flags.config }),
         ...(flags.data === undefined ? {} : { dataDir: flags.data }),
         ...(port === undefined ? {} : { port }),
         ...(flags.host === undefined ? {} : { host: flags.host }),
+        ...(flags.mode === undefined ? {} : { mode: flags.mode }),
         print: (t) => io.stdout(t),
       });
       await new Promise<void>((resolve) => {

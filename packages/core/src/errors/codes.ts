@@ -3,6 +3,7 @@
  * carry. Each area keeps its rows in its own file; this module merges them.
  * @module
  */
+import { cascadeCodes } from './cascade.js';
 import { cmsCodes } from './cms.js';
 import { cryptoCodes } from './crypto.js';
 import { generalCodes } from './general.js';
@@ -32,6 +33,7 @@ export const errorCodes = {
   ...licenceCodes,
   ...storeCodes,
   ...serverCodes,
+  ...cascadeCodes,
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** The union of every stable code. */

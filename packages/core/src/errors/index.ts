@@ -64,6 +64,8 @@ export {
   FontLoadError,
 } from './seal-image.js';
 export { ServiceError, RemoteServiceError } from './server.js';
+export { CascadeError } from './cascade.js';
+export type { CascadeErrorCode } from './cascade.js';
 export type { ServerErrorCode, ServiceErrorCode } from './server.js';
 export {
   LicenceIdError,
