@@ -12,6 +12,7 @@ import { createRateLimiter } from './auth/rate-limit.js';
 import { createSecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
 import { createApplicationService } from './domain/applications.js';
+import { createDocumentVerifier } from './domain/document-verify.js';
 import { createAppService, type AppService } from './domain/apps.js';
 import { createFileArea, type DomainContext } from './domain/context.js';
 import { createGrantService, type GrantService } from './domain/grants.js';
@@ -242,6 +243,21 @@ export async function createServer(
         sessions,
         logs,
         batchItems: config.limits.batchItems,
+      },
+      verifier: {
+        verifier: createDocumentVerifier({
+          pki,
+          store,
+          now,
+          pictureBytes: config.verifier.pictureBytes,
+        }),
+        rateLimiter: createRateLimiter({
+          ratePerSecond: config.verifier.perMinute / 60,
+          burst: config.verifier.perMinute,
+          now: () => now().getTime(),
+        }),
+        uploadBytes: config.verifier.uploadBytes,
+        settings: () => ({ useCause: 'required' }),
       },
     });
     const authenticate = createAuthenticator({

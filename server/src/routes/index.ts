@@ -1,9 +1,10 @@
-/** The one route table of the server: operations, PKI and seal service routes in the order they are matched. @module */
+/** The one route table of the server: operations, PKI, seal service and verifier routes in the order they are matched. @module */
 import type { RouteDef } from '../http/route.js';
 import type { ServerPki } from '../domain/pki.js';
 import { opsRoutes, type OpsDeps } from './ops.js';
 import { pkiRoutes } from './pki.js';
 import { sealServiceRoutes, type SealServiceDeps } from './seal-service.js';
+import { verifierRoutes, type VerifierRouteDeps } from './verifier.js';
 
 /** Builds the route table. */
 export function buildRoutes(deps: {
@@ -13,6 +14,7 @@ export function buildRoutes(deps: {
   };
   readonly pki: ServerPki;
   readonly sealService: SealServiceDeps;
+  readonly verifier?: VerifierRouteDeps;
 }): RouteDef[] {
   const routes: RouteDef[] = [];
   let doc: Record<string, unknown> | undefined;
@@ -22,5 +24,6 @@ export function buildRoutes(deps: {
     ...pkiRoutes(deps.pki),
     ...sealServiceRoutes(deps.sealService),
   );
+  if (deps.verifier !== undefined) routes.push(...verifierRoutes(deps.verifier));
   return routes;
 }
