@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runCryptoBench } from '../packages/core/bench/crypto.bench.js';
 import { runLicenceBench } from '../packages/core/bench/licence.bench.js';
+import { runLicenceHttpBench } from '../packages/core/bench/licence-http.bench.js';
 import { runPdfBench } from '../packages/core/bench/pdf.bench.js';
 import { runPkiBench } from '../packages/core/bench/pki.bench.js';
 import { runServerBench } from '../packages/core/bench/server.bench.js';
@@ -13,6 +14,7 @@ import { runVerifyBench } from '../packages/core/bench/verify.bench.js';
 const benches: Record<string, () => Promise<{ text: string; data: unknown }>> = {
   crypto: runCryptoBench,
   licence: runLicenceBench,
+  'licence-http': runLicenceHttpBench,
   pdf: runPdfBench,
   pki: runPkiBench,
   server: runServerBench,

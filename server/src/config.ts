@@ -78,6 +78,41 @@ export const configSchema = z.strictObject({
   sessionTtlMs: z.number().int().min(10_000).max(86_400_000).default(600_000),
   sealValidityDays: z.number().int().min(1).max(3650).default(1095),
   tsaAlgorithm: z.string().optional(),
+  /** Licence service: QR base URL, issuer keys, status lists, uploads, face links. */
+  licences: z
+    .strictObject({
+      /** Base URL of the QR code (the verifier page); default <publicUrl>/verify. */
+      verificationUrl: z.url().optional(),
+      issuerAlgorithm: z.enum(['p256', 'rsa', 'sm2']).default('p256'),
+      /** Largest upload of POST /v1/licences/verify. */
+      uploadBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(10 * 1024 * 1024),
+      /** Cache-Control max-age (and credential ttl) of published status lists. */
+      statusListMaxAgeSeconds: z.number().int().min(0).max(86_400).default(60),
+      /** Validity of a signed status list (re-signed at half-life). */
+      statusListValidityHours: z.number().int().min(1).max(720).default(24),
+      faceLinkTtlSeconds: z.number().int().min(10).max(3600).default(300),
+    })
+    .default({
+      issuerAlgorithm: 'p256',
+      uploadBytes: 10 * 1024 * 1024,
+      statusListMaxAgeSeconds: 60,
+      statusListValidityHours: 24,
+      faceLinkTtlSeconds: 300,
+    }),
+  /** Licence directory: use causes and the public endpoint. */
+  directory: z
+    .strictObject({
+      /** Whether GET /v1/public/licences/{id} requires useCause. */
+      publicUseCause: z.enum(['required', 'optional']).default('required'),
+      /** Public requests per minute per client address. */
+      publicPerMinute: z.number().int().min(1).default(60),
+      useCauseMaxLength: z.number().int().min(10).max(2000).default(200),
+    })
+    .default({ publicUseCause: 'required', publicPerMinute: 60, useCauseMaxLength: 200 }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   metricsToken: z.string().min(16).optional(),
   trustProxy: z.union([z.boolean(), z.number().int(), z.string()]).default(false),

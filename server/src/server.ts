@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import type { DestinationStream } from 'pino';
 import { ServiceError } from '@govtrust/core/errors';
+import { registryStatusSource } from '@govtrust/core/licence';
 import { createMemoryStore, indexKey } from '@govtrust/core/store';
 import { openLowdbStore } from '@govtrust/core/store/lowdb';
 import { createApp } from './app.js';
@@ -16,7 +17,15 @@ import { createDocumentVerifier } from './domain/document-verify.js';
 import { createAppService, type AppService } from './domain/apps.js';
 import { createFileArea, type DomainContext } from './domain/context.js';
 import { createGrantService, type GrantService } from './domain/grants.js';
+import {
+  createDirectoryService,
+  publicCallerId,
+  type DirectoryService,
+  type IndexSink,
+  type RemoteDirectory,
+} from './domain/directory.js';
 import { createKeyService } from './domain/keys.js';
+import { createLicenceService, type LicenceService } from './domain/licences.js';
 import { loadServerPki, type CertificateStatusStore } from './domain/pki.js';
 import { createSealService, type SealService } from './domain/seals.js';
 import { createSessionService } from './domain/sessions.js';
@@ -26,7 +35,7 @@ import { createLogger, type Logger } from './ops/logger.js';
 import { createMetrics } from './ops/metrics.js';
 import type { ReadinessCheck } from './routes/ops.js';
 import { buildRoutes } from './routes/index.js';
-import { serverSchema, type ServerStore } from './storage/schema.js';
+import { serverSchema, type LicenceUsageEntry, type ServerStore } from './storage/schema.js';
 
 /** The server package version. */
 export const serverVersion = '0.1.0';
@@ -39,6 +48,8 @@ export interface GovTrustServer {
   readonly apps: AppService;
   readonly seals: SealService;
   readonly grants: GrantService;
+  readonly licences: LicenceService;
+  readonly directory: DirectoryService;
   /** Drops expired nonces, idempotency keys and signing sessions (run it every minute or so). */
   maintenance(): Promise<number>;
   /** Closes the store and key sessions (after the HTTP server stopped). */
@@ -54,7 +65,25 @@ export interface CreateServerOptions {
   readonly logDestination?: DestinationStream;
   /** Node process metrics in /metrics (default true). */
   readonly processMetrics?: boolean;
+  /** Receives every licence index change in its transaction (the cascade outbox); default none. */
+  readonly indexSink?: IndexSink;
+  /** Consulted on a local directory miss (the national node); default none. */
+  readonly remoteDirectory?: RemoteDirectory;
+  /** This node's id in directory answers (default `local`). */
+  readonly nodeId?: string;
 }
+
+/** Licence routes whose refusals the pipeline records, by operation: the usage action. */
+const licenceActions: Readonly<Record<string, LicenceUsageEntry['action']>> = {
+  verifyLicence: 'verify',
+  getLicenceStatus: 'status',
+  findLicenceByHolder: 'holder-query',
+  findLicenceByQr: 'qr-query',
+  findLicence: 'lookup',
+  createFaceLink: 'face-link',
+  downloadFace: 'face-download',
+  getPublicLicence: 'public-lookup',
+};
 
 function certificateStatusStore(store: ServerStore): CertificateStatusStore {
   return {
@@ -170,6 +199,29 @@ export async function createServer(
     const applications = createApplicationService(context, seals);
     const sessions = createSessionService(context);
     const logs = createLogService(context);
+    const nodeId = options.nodeId ?? 'local';
+    const licences = createLicenceService(context, {
+      settings: {
+        verificationUrl:
+          config.licences.verificationUrl ?? `${publicUrl.replace(/\/+$/, '')}/verify`,
+        statusListBaseUrl: `${publicUrl.replace(/\/+$/, '')}/v1/status-lists`,
+        issuerAlgorithm: config.licences.issuerAlgorithm,
+        statusListMaxAgeSeconds: config.licences.statusListMaxAgeSeconds,
+        statusListValidityMs: config.licences.statusListValidityHours * 3_600_000,
+      },
+      ...(options.indexSink === undefined ? {} : { indexSink: options.indexSink }),
+    });
+    const directory = createDirectoryService(context, {
+      registry: licences.registry,
+      nodeId,
+      ...(options.remoteDirectory === undefined ? {} : { remote: options.remoteDirectory }),
+      rights: (appId) => licences.getRights(appId),
+      readFace: (identifier) => licences.face(identifier),
+      useCauseMaxLength: config.directory.useCauseMaxLength,
+      publicUseCause: config.directory.publicUseCause,
+      faceLinkTtlMs: config.licences.faceLinkTtlSeconds * 1000,
+    });
+    const clockMs = (): number => now().getTime();
     let readyCache: { at: number; checks: ReadinessCheck[] } | undefined;
     const readiness = async (): Promise<ReadinessCheck[]> => {
       // Opening every key on each probe would hammer tokens: keep the answer for 10 seconds.
@@ -230,7 +282,7 @@ export async function createServer(
             title: 'GovTrust seal service',
             version: serverVersion,
             description:
-              'Electronic seals (电子印章, GB/T 38540) on PDF as PAdES signatures for approval systems: seal lifecycle, grants, seal applications, two-step signing, usage log (用印记录), RFC 3161 TSA, OCSP and CRLs.',
+              'Electronic seals (电子印章, GB/T 38540) on PDF as PAdES signatures for approval systems: seal lifecycle, grants, seal applications, two-step signing, usage log (用印记录), RFC 3161 TSA, OCSP and CRLs. Electronic licences (电子证照): issuing and lifecycle, verification, status lists, the directory with use causes (用证事由) and usage log (用证记录).',
           }),
         docsPage: renderDocsPage,
       },
@@ -244,20 +296,51 @@ export async function createServer(
         logs,
         batchItems: config.limits.batchItems,
       },
+      licences: {
+        licences,
+        directory,
+        nodeId,
+        ...(options.remoteDirectory === undefined ? {} : { remote: options.remoteDirectory }),
+        publicRateLimiter: createRateLimiter({
+          ratePerSecond: config.directory.publicPerMinute / 60,
+          burst: config.directory.publicPerMinute,
+          now: clockMs,
+        }),
+        uploadBytes: config.licences.uploadBytes,
+      },
       verifier: {
         verifier: createDocumentVerifier({
           pki,
           store,
           now,
           pictureBytes: config.verifier.pictureBytes,
+          licence: async () => ({
+            // Status from this node's directory (no use cause is asked for an uploaded file).
+            statusSource: registryStatusSource(licences.registry),
+            types: new Map((await licences.listTypes()).map((t) => [t.typeCode, t])),
+            verificationUrl:
+              config.licences.verificationUrl ?? `${publicUrl.replace(/\/+$/, '')}/verify`,
+          }),
         }),
         rateLimiter: createRateLimiter({
           ratePerSecond: config.verifier.perMinute / 60,
           burst: config.verifier.perMinute,
-          now: () => now().getTime(),
+          now: clockMs,
         }),
         uploadBytes: config.verifier.uploadBytes,
-        settings: () => ({ useCause: 'required' }),
+        settings: () => ({ useCause: config.directory.publicUseCause }),
+        // A licence checked on the page is a use of it (用证记录), recorded by address hash.
+        recordLicenceCheck: (report, request) =>
+          directory.record({
+            requestId: request.requestId,
+            caller: publicCallerId(request.clientIp),
+            callerKind: 'public',
+            authenticated: false,
+            action: 'verify',
+            ...(report.identifier === '' ? {} : { identifier: report.identifier }),
+            result: 'found',
+            licenceResult: report.result,
+          }),
       },
     });
     const authenticate = createAuthenticator({
@@ -267,7 +350,6 @@ export async function createServer(
       now,
       clockSkewMs: config.auth.clockSkewMs,
     });
-    const clockMs = (): number => now().getTime();
     const app = createApp({
       logger,
       metrics,
@@ -284,6 +366,34 @@ export async function createServer(
         now: clockMs,
       }),
       recordRefusal: async (info) => {
+        const licenceAction = licenceActions[info.route.operationId];
+        if (info.route.usageLog === 'licence' && licenceAction !== undefined) {
+          const isPublic = info.route.auth === 'public';
+          const m = /^\/v1\/(?:public\/|directory\/)?licences\/([^/]+)/.exec(info.path);
+          let identifier: string | undefined;
+          try {
+            identifier =
+              m?.[1] === undefined || m[1] === 'verify' ? undefined : decodeURIComponent(m[1]);
+          } catch {
+            identifier = m?.[1];
+          }
+          const cause = info.query.useCause;
+          await directory.record({
+            requestId: info.requestId,
+            caller: isPublic ? publicCallerId(info.clientIp) : (info.appId ?? 'unknown'),
+            callerKind: isPublic ? 'public' : 'app',
+            authenticated: isPublic || info.authenticated,
+            action: licenceAction,
+            ...(typeof cause === 'string' && cause.trim() !== ''
+              ? { useCause: cause.trim().slice(0, 200) }
+              : {}),
+            ...(identifier === undefined ? {} : { identifier: identifier.slice(0, 200) }),
+            result: 'refused',
+            code: info.code,
+            ...(isPublic || info.clientIp === undefined ? {} : { clientIp: info.clientIp }),
+          });
+          return;
+        }
         await applications.recordRefusal({
           requestId: info.requestId,
           appId: info.appId ?? null,
@@ -314,9 +424,11 @@ export async function createServer(
       apps,
       seals,
       grants,
+      licences,
+      directory,
       async maintenance() {
         let n = 0;
-        for (const c of ['nonces', 'idempotency', 'sessions'] as const)
+        for (const c of ['nonces', 'idempotency', 'sessions', 'face-links'] as const)
           n += await store.purgeExpired(c, now());
         return n;
       },

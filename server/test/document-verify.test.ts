@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '@govtrust/core/errors';
 import { verifierCsp } from '../src/routes/verifier.js';
 import { startTestServer, type TestServer } from './helpers.js';
+import { issueTestLicence, revokeTestLicence } from './licence-helpers.js';
 import { makeSealedSample, tamper, type SealedSample } from './verifier-helpers.js';
 
 const zsbk = resolve(import.meta.dirname, '../../packages/core/test/fixtures/ofdrw/zsbk.ofd');
@@ -216,6 +217,44 @@ describe('POST /v1/documents/verify', () => {
     expect((await fetch(`${t.url}/verify/assets/settings.json`)).status).toBe(200);
     for (const bad of ['nope.js', '..%2Fpackage.json', 'verify.html'])
       expect((await fetch(`${t.url}/verify/assets/${bad}`)).status, bad).toBe(404);
+  });
+
+  it('a licence: the face PDF (licence-face, with its seal card) and the signed data (licence-data); status from the directory; a usage record each', async () => {
+    const lic = await issueTestLicence(t);
+    const usage = async (): Promise<number> =>
+      (await t.server.context.store.logHead('licence-usage'))?.seq ?? 0;
+    const before = await usage();
+    const face = await post(t, lic.faceBytes, 'application/pdf');
+    expect(face.status).toBe(200);
+    expect(face.json).toMatchObject({
+      kind: 'licence-face',
+      status: 'valid',
+      licenceStatus: 'valid',
+      identifier: lic.identifier,
+      result: 0,
+    });
+    const sigs = (face.json.face as { signatures: Sig[] }).signatures;
+    expect(sigs.length).toBeGreaterThanOrEqual(1);
+    expect(sigs[0]).toMatchObject({ status: 'valid', trusted: true });
+    expect(sigs[0]!.sealPicture?.dataUrl).toMatch(/^data:image\/png;base64,/);
+    const data = await post(t, lic.dataBytes, 'application/json');
+    expect(data.json).toMatchObject({
+      kind: 'licence-data',
+      status: 'valid',
+      licenceStatus: 'valid',
+      identifier: lic.identifier,
+    });
+    expect(await usage()).toBe(before + 2);
+    const [entry] = await t.server.context.store.readLog('licence-usage', before + 2, 1);
+    expect(entry!.entry).toMatchObject({
+      callerKind: 'public',
+      action: 'verify',
+      identifier: lic.identifier,
+      result: 'found',
+    });
+    await revokeTestLicence(t, lic.identifier);
+    const revoked = await post(t, lic.dataBytes, 'application/json');
+    expect(revoked.json).toMatchObject({ kind: 'licence-data', licenceStatus: 'revoked' });
   });
 
   it('is in the OpenAPI document as a public upload', async () => {

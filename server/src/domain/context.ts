@@ -9,19 +9,22 @@ import type { AuditEntry, ServerStore, ServerTx } from '../storage/schema.js';
 import type { KeyService } from './keys.js';
 import type { ServerPki } from './pki.js';
 
-/** Files the server keeps outside the store: sealed results and prepared two-step documents. */
+/** Folders of the file area. */
+export type FileFolder = 'results' | 'sessions' | 'licences';
+
+/** Files the server keeps outside the store: sealed results, prepared two-step documents, licence faces and signed data. */
 export interface FileArea {
   readonly uploads: string;
   /** Writes a file atomically (temporary name + rename); `name` is a plain file name. */
-  write(folder: 'results' | 'sessions', name: string, data: Uint8Array): void;
+  write(folder: FileFolder, name: string, data: Uint8Array): void;
   /** Writes a file atomically and durably (temporary name, fdatasync, rename, directory fsync). */
-  persist(folder: 'results' | 'sessions', name: string, data: Uint8Array): Promise<void>;
-  read(folder: 'results' | 'sessions', name: string): Promise<Uint8Array>;
+  persist(folder: FileFolder, name: string, data: Uint8Array): Promise<void>;
+  read(folder: FileFolder, name: string): Promise<Uint8Array>;
 }
 
-/** Creates the file area under `dir` (results/, sessions/, uploads/). */
+/** Creates the file area under `dir` (results/, sessions/, licences/, uploads/). */
 export function createFileArea(dir: string): FileArea {
-  for (const sub of ['results', 'sessions', 'uploads'])
+  for (const sub of ['results', 'sessions', 'licences', 'uploads'])
     mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 });
   const safe = (name: string): string => {
     // Names come from server-generated ids only; refuse anything that could leave the folder.

@@ -13,6 +13,7 @@ import {
   verifyLicence,
   type LicenceReport,
   type LicenceStatusSource,
+  type LicenceType,
 } from '@govtrust/core/licence';
 import {
   getAcroForm,
@@ -80,8 +81,18 @@ export interface DocumentVerifierOptions {
   readonly now: () => Date;
   /** Largest seal picture returned (bytes of the image); larger ones are left out. */
   readonly pictureBytes: number;
-  /** Where a licence's status comes from (the licence directory); without it status is not checked. */
-  readonly licenceStatus?: () => LicenceStatusSource | undefined;
+  /**
+   * Licence verification settings: where the status comes from (the licence directory; without it
+   * status is not checked), the licence types, the QR base URL.
+   */
+  readonly licence?: () => Promise<LicenceSettings>;
+}
+
+/** What licence verification uses besides the trust anchors. */
+export interface LicenceSettings {
+  readonly statusSource?: LicenceStatusSource;
+  readonly types?: ReadonlyMap<string, LicenceType>;
+  readonly verificationUrl?: string;
 }
 
 /** Verifies uploaded documents. */
@@ -253,7 +264,16 @@ export function createDocumentVerifier(options: DocumentVerifierOptions): Docume
         limit: 1,
       });
       const rec = page.items[0]?.value;
-      if (rec === undefined) return { status: 'unknown' };
+      if (rec === undefined) {
+        // A licence issuer's seal (sealed onto its faces) is in force while the issuer is registered.
+        const issuers = await store.query('licence-issuers', { limit: 1000 });
+        const own = issuers.items.some(
+          (i) =>
+            i.value.sealData !== undefined &&
+            Buffer.from(i.value.sealData, 'base64').equals(Buffer.from(seal.der)),
+        );
+        return { status: own ? 'active' : 'unknown' };
+      }
       return {
         status: rec.status,
         since: new Date(rec.statusSince),
@@ -268,14 +288,18 @@ export function createDocumentVerifier(options: DocumentVerifierOptions): Docume
   };
 
   async function verifyLicenceBytes(bytes: Uint8Array, now: Date): Promise<LicenceReport> {
-    const statusSource = options.licenceStatus?.();
+    const settings = (await options.licence?.()) ?? {};
     return verifyLicence(bytes, {
       trust: pki.trust,
       now,
       revocation,
       sealStatus,
       intermediates,
-      ...(statusSource === undefined ? {} : { statusSource }),
+      ...(settings.statusSource === undefined ? {} : { statusSource: settings.statusSource }),
+      ...(settings.types === undefined ? {} : { types: settings.types }),
+      ...(settings.verificationUrl === undefined
+        ? {}
+        : { verificationUrl: settings.verificationUrl }),
     });
   }
 

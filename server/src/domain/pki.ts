@@ -101,9 +101,11 @@ export interface ServerPki {
   caCertificate(name: CaName): Uint8Array | undefined;
   /** A current DER CRL of a CA by name, regenerated after every revocation and when it goes stale. */
   crl(name: CaName): Promise<Uint8Array | undefined>;
-  /** Issues a seal-holder certificate from the intermediate CA of `algorithm` and records it as good. */
+  /** Issues a seal-holder (or licence-issuer) certificate from the intermediate CA of `algorithm` and records it as good. */
   issueSealCertificate(options: {
     readonly algorithm: string;
+    /** Default `seal-holder`; `licence-issuer` adds the licence-signing extended key usage. */
+    readonly profile?: 'seal-holder' | 'licence-issuer';
     readonly subject: NameSpec;
     readonly publicKey: PublicKey;
     readonly notBefore: Date;
@@ -289,7 +291,7 @@ export async function loadServerPki(options: ServerPkiOptions): Promise<ServerPk
       const ca = set.intermediate;
       const caName = `${o.algorithm}-intermediate`;
       const certificate = await issueCertificate({
-        profile: 'seal-holder',
+        profile: o.profile ?? 'seal-holder',
         subject: o.subject,
         publicKey: o.publicKey,
         issuer: { certificate: ca.certificate, signer: ca.signer },

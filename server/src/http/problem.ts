@@ -51,6 +51,9 @@ function safeDetails(err: GovTrustError): Readonly<Record<string, unknown>> | un
   const field = (err as GovTrustError & { field?: unknown }).field;
   const details = { ...(withDetails.details ?? {}) };
   if (typeof field === 'string') details.field = field;
+  // Licence data and identifier errors list every problem found (code, message, path).
+  const issues = (err as GovTrustError & { issues?: unknown }).issues;
+  if (Array.isArray(issues) && issues.length > 0) details.issues = issues.slice(0, 50);
   return Object.keys(details).length === 0 ? undefined : details;
 }
 

@@ -10,11 +10,22 @@ import { InvalidInputError, ServiceError, isGovTrustError } from '@govtrust/core
 import type { Logger } from '../ops/logger.js';
 import { readMultipart, readRawBody, type MultipartForm } from './body.js';
 
-/** Roles an application credential may hold. */
-export type Role = 'admin' | 'seal-user';
+/**
+ * Roles an application credential may hold: `admin`, `seal-user` (seal applications), `issuer`
+ * (licence issuing and lifecycle), `verifier` (licence verification and directory lookups, 用证单位).
+ */
+export type Role = 'admin' | 'seal-user' | 'issuer' | 'verifier';
 
-/** Who may call a route. */
-export type RouteAuth = 'public' | Role;
+/** Every role, for schemas. */
+export const roles = [
+  'admin',
+  'seal-user',
+  'issuer',
+  'verifier',
+] as const satisfies readonly Role[];
+
+/** Who may call a route: public, one role, or any of several roles. */
+export type RouteAuth = 'public' | Role | readonly Role[];
 
 /** The application a signed request came from. */
 export interface AuthenticatedApp {
@@ -98,14 +109,17 @@ export interface RouteContext<P, Q, B> {
 
 /** A route: method, path template (OpenAPI style, `{id}`), auth, schemas and the handler. */
 export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
-  readonly method: 'get' | 'post' | 'delete';
+  readonly method: 'get' | 'post' | 'put' | 'delete';
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
   readonly tags: readonly string[];
   readonly auth: RouteAuth;
-  /** Refusals of this route (including failed authentication) are written to the usage log. */
-  readonly usageLog?: boolean;
+  /**
+   * Refusals of this route (including failed authentication) are written to a usage log: `true`
+   * the seal usage log (用印记录), `licence` the licence usage log (用证记录).
+   */
+  readonly usageLog?: boolean | 'licence';
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body: BodySpec;
@@ -147,6 +161,9 @@ export interface PipelineDeps {
     readonly authenticated: boolean;
     readonly code: string;
     readonly clientIp: string | undefined;
+    /** The request's path and query (licence routes record what was asked and why). */
+    readonly path: string;
+    readonly query: Readonly<Record<string, unknown>>;
   }): Promise<void>;
   readonly limits: {
     readonly jsonBytes: number;
@@ -157,6 +174,19 @@ export interface PipelineDeps {
   };
   /** Folder for uploads in progress. */
   readonly uploadDir: string;
+}
+
+const recorded = new WeakSet<object>();
+
+/** Marks an error whose refusal the domain already wrote to a usage log (the pipeline then does not). */
+export function markUsageRecorded<E extends object>(err: E): E {
+  recorded.add(err);
+  return err;
+}
+
+/** True when `markUsageRecorded` marked `err`. */
+export function isUsageRecorded(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && recorded.has(err);
 }
 
 /** The express path of an OpenAPI path template: `{id}` -> `:id`, literal `:` escaped. */
@@ -251,10 +281,13 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
           auth = await deps.authenticate(req);
           res.locals.appId = auth.app.appId;
           deps.rateLimit(auth.app.appId);
-          if (!auth.app.roles.includes(route.auth))
+          const needed: readonly Role[] =
+            typeof route.auth === 'string' ? [route.auth] : route.auth;
+          const held = auth.app.roles;
+          if (!needed.some((r) => held.includes(r)))
             throw new ServiceError(
               'ERR_AUTH_FORBIDDEN',
-              `This operation needs the ${route.auth} role`,
+              `This operation needs the ${needed.join(' or ')} role`,
             );
         }
         const params = parseWith(route.params, req.params, 'path');
@@ -320,10 +353,16 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
         });
         sendReply(res, reply);
       } catch (err) {
-        if (route.usageLog === true && isGovTrustError(err)) {
+        if (route.usageLog !== undefined && route.usageLog !== false && isGovTrustError(err)) {
           res.locals.refusalCode = err.code;
           // Rate-limited requests are not recorded: that is what keeps floods out of the chain.
-          if (err.code.startsWith('ERR_AUTH_')) {
+          // Seal routes record here only failed authentication (the domain records the rest);
+          // licence routes record every refusal the domain has not recorded itself.
+          const recordHere =
+            route.usageLog === 'licence'
+              ? err.code !== 'ERR_HTTP_RATE_LIMITED' && !isUsageRecorded(err)
+              : err.code.startsWith('ERR_AUTH_');
+          if (recordHere) {
             // Failed authentication never reaches the domain, so the refusal is logged here.
             const claimed = req.headers['x-app-id'];
             await deps
@@ -336,6 +375,8 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
                 authenticated: auth !== undefined,
                 code: err.code,
                 clientIp: req.ip,
+                path: req.path,
+                query: req.query,
               })
               .catch((e: unknown) => log.error({ err: e }, 'could not record the refusal'));
           }

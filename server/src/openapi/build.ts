@@ -131,7 +131,10 @@ export function buildOpenApi(
       tags: r.tags,
       ...(r.auth === 'public'
         ? { security: [] }
-        : { security: [{ appSignature: [] }], 'x-govtrust-role': r.auth }),
+        : {
+            security: [{ appSignature: [] }],
+            'x-govtrust-role': typeof r.auth === 'string' ? r.auth : r.auth.join(' | '),
+          }),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       ...(requestBody === undefined ? {} : { requestBody }),
       responses,

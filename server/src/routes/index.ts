@@ -1,8 +1,9 @@
-/** The one route table of the server: operations, PKI, seal service and verifier routes in the order they are matched. @module */
+/** The one route table of the server: operations, PKI, seal service, licence and verifier routes in the order they are matched. @module */
 import type { RouteDef } from '../http/route.js';
 import type { ServerPki } from '../domain/pki.js';
 import { opsRoutes, type OpsDeps } from './ops.js';
 import { pkiRoutes } from './pki.js';
+import { licenceRoutes, type LicenceRouteDeps } from './licences.js';
 import { sealServiceRoutes, type SealServiceDeps } from './seal-service.js';
 import { verifierRoutes, type VerifierRouteDeps } from './verifier.js';
 
@@ -14,6 +15,7 @@ export function buildRoutes(deps: {
   };
   readonly pki: ServerPki;
   readonly sealService: SealServiceDeps;
+  readonly licences?: LicenceRouteDeps;
   readonly verifier?: VerifierRouteDeps;
 }): RouteDef[] {
   const routes: RouteDef[] = [];
@@ -23,6 +25,7 @@ export function buildRoutes(deps: {
     ...opsRoutes({ ...deps.ops, openApi, docsPage: () => deps.ops.docsPage(openApi()) }),
     ...pkiRoutes(deps.pki),
     ...sealServiceRoutes(deps.sealService),
+    ...(deps.licences === undefined ? [] : licenceRoutes(deps.licences)),
   );
   if (deps.verifier !== undefined) routes.push(...verifierRoutes(deps.verifier));
   return routes;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { errorCodes, ServiceError } from '@govtrust/core/errors';
 import type { RateLimiter } from '../auth/rate-limit.js';
-import type { DocumentVerifier } from '../domain/document-verify.js';
+import type { DocumentReport, DocumentVerifier } from '../domain/document-verify.js';
 import { defineRoute, type RouteDef, type UploadedBody } from '../http/route.js';
 
 /** The Content-Security-Policy of the page and its assets. */
@@ -34,7 +34,18 @@ export interface VerifierRouteDeps {
   readonly uploadBytes: number;
   /** Page settings: whether the licence lookup asks for a use cause (用证事由). */
   readonly settings: () => { readonly useCause: 'required' | 'optional' };
+  /** Records the check of a licence file (用证记录) with the request id and client address. */
+  readonly recordLicenceCheck?: (
+    report: LicenceDocumentReport,
+    request: { readonly requestId: string; readonly clientIp: string | undefined },
+  ) => Promise<void>;
 }
+
+/** A report of a licence file. */
+export type LicenceDocumentReport = Extract<
+  DocumentReport,
+  { readonly kind: 'licence-face' | 'licence-data' }
+>;
 
 /** The folder of the page files (server/web, beside src/ and dist/). */
 export const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -106,11 +117,15 @@ export function verifierRoutes(d: VerifierRouteDeps): RouteDef[] {
         415: { description: 'ERR_VERIFY_UNSUPPORTED_TYPE: not a PDF, OFD or licence file' },
         413: { description: 'ERR_INPUT_TOO_LARGE' },
       },
-      handler: async ({ body }) => ({
-        status: 200,
-        json: await d.verifier.verify(body.bytes, body.contentType),
-        headers: { 'Cache-Control': 'no-store' },
-      }),
+      handler: async ({ body, req, requestId }) => {
+        const report = await d.verifier.verify(body.bytes, body.contentType);
+        if (
+          d.recordLicenceCheck !== undefined &&
+          (report.kind === 'licence-face' || report.kind === 'licence-data')
+        )
+          await d.recordLicenceCheck(report, { requestId, clientIp: req.ip });
+        return { status: 200, json: report, headers: { 'Cache-Control': 'no-store' } };
+      },
     }),
     defineRoute({
       method: 'get',

@@ -165,9 +165,9 @@ export const createGrantSchema = z.strictObject({
 export const createAppSchema = z.strictObject({
   name: z.string().min(1).max(100),
   roles: z
-    .array(z.enum(['admin', 'seal-user']))
+    .array(z.enum(['admin', 'seal-user', 'issuer', 'verifier']))
     .min(1)
-    .max(2),
+    .max(4),
 });
 
 /** Path parameters. */

@@ -9,6 +9,7 @@ import {
   type StoreTransaction,
 } from '@govtrust/core/store';
 import type { SealPosition, SealStatus } from '@govtrust/core/client';
+import { licenceCollections, licenceLogs } from '@govtrust/core/licence';
 import type { RevocationReason } from '@govtrust/core/pki';
 import type { Role } from '../http/route.js';
 
@@ -213,6 +214,75 @@ export interface AuditEntry {
   readonly details?: Record<string, string | number | boolean | null>;
 }
 
+/** A licence issuer (证照颁发机构) of this server: its signing key and licence-issuer certificate. */
+export interface LicenceIssuerRecord {
+  /** 统一社会信用代码 of the issuer. */
+  readonly code: string;
+  readonly name: string;
+  readonly key: KeyRef;
+  /** DER certificates (base64), signer first. */
+  readonly certificateChain: string[];
+  /** The issuer's GB/T 38540 seal (DER base64) bound to its certificate: sealed onto every face. */
+  readonly sealData?: string;
+  readonly createdAt: string;
+}
+
+/** What an application may do with licences (admin-managed; admins may do everything). */
+export interface LicenceRightsRecord {
+  readonly appId: string;
+  /** Issuer codes (USCC) the app issues and manages licences for (`*`: every issuer of this server). */
+  readonly issuers: string[];
+  /** Licence type codes the app may look up (`*`: every type). */
+  readonly lookupTypes: string[];
+  /** GB/T 2260 division prefixes of licences the app may look up (`*`, `37`, `3701`, …). */
+  readonly lookupAreas: string[];
+  readonly updatedAt: string;
+}
+
+/** A single-use face download link (照面下载): the token is stored as its SHA-256 only. */
+export interface FaceLinkRecord {
+  readonly identifier: string;
+  readonly caller: string;
+  readonly useCause: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly usedAt?: string;
+}
+
+/** One licence usage entry (用证记录): every lookup, verification and face download, found or refused. */
+export interface LicenceUsageEntry {
+  readonly time: string;
+  readonly requestId: string | null;
+  /** App id, `public:<sha256(ip) prefix>` or `node:<node id>`. */
+  readonly caller: string;
+  readonly callerKind: 'app' | 'public' | 'node';
+  /** False when the request failed authentication (the caller is only claimed). */
+  readonly authenticated: boolean;
+  /** The original caller named by a forwarding node (cascade). */
+  readonly onBehalfOf?: string;
+  readonly action:
+    | 'lookup'
+    | 'holder-query'
+    | 'qr-query'
+    | 'status'
+    | 'verify'
+    | 'face-link'
+    | 'face-download'
+    | 'public-lookup';
+  /** 用证事由 as given (absent when the refusal was for its absence). */
+  readonly useCause?: string;
+  readonly identifier?: string;
+  /** What was asked, holder codes masked (e.g. `{ holderCode: '3701**********1234', ... }`). */
+  readonly query?: Record<string, string>;
+  readonly result: 'found' | 'not-found' | 'refused' | 'failed';
+  readonly code?: string;
+  /** The node that answered. */
+  readonly source?: string;
+  /** The provincial 0-7 result of a found licence or a verification. */
+  readonly licenceResult?: number;
+  readonly clientIp?: string;
+}
+
 /** The server's schema. */
 export const serverSchema = defineSchema({
   collections: {
@@ -240,6 +310,10 @@ export const serverSchema = defineSchema({
       },
     }),
     counters: defineCollection<CounterRecord>(),
+    ...licenceCollections,
+    'licence-issuers': defineCollection<LicenceIssuerRecord>(),
+    'licence-rights': defineCollection<LicenceRightsRecord>(),
+    'face-links': defineCollection<FaceLinkRecord>(),
   },
   logs: {
     usage: defineLog<UsageEntry>({
@@ -250,6 +324,16 @@ export const serverSchema = defineSchema({
       },
     }),
     audit: defineLog<AuditEntry>({ indexes: { target: { key: (e) => e.target } } }),
+    ...licenceLogs,
+    'licence-usage': defineLog<LicenceUsageEntry>({
+      indexes: {
+        caller: { key: (e) => indexKey(e.caller, e.time) },
+        licence: {
+          key: (e) => (e.identifier === undefined ? undefined : indexKey(e.identifier, e.time)),
+        },
+        time: { key: (e) => e.time },
+      },
+    }),
   },
 });
 

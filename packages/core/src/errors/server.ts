@@ -99,6 +99,42 @@ export const serverCodes = {
     en: 'The service cannot serve the request now',
     zh: '服务暂时不可用',
   },
+  ERR_LICENCE_USE_CAUSE_REQUIRED: {
+    en: 'A licence lookup needs a use cause (useCause, 用证事由) of 2 to 200 characters',
+    zh: '查询证照须填写用证事由（useCause，2 至 200 个字符）',
+  },
+  ERR_LICENCE_DIGEST_MISMATCH: {
+    en: "The digest (d) is not the licence's current QR digest: scan the QR code of the licence again",
+    zh: '摘要参数（d）与证照当前二维码摘要不符，请重新扫描证照二维码',
+  },
+  ERR_LICENCE_ACCESS_DENIED: {
+    en: 'The application has no rights to this licence (licence type, issuer or area)',
+    zh: '应用无权访问该证照（证照类型、颁发机构或属地不在授权范围内）',
+  },
+  ERR_LICENCE_ISSUER_UNKNOWN: {
+    en: 'No licence issuer with this code is registered on this server',
+    zh: '本服务未登记该证照颁发机构',
+  },
+  ERR_LICENCE_ISSUER_EXISTS: {
+    en: 'A licence issuer with this code is already registered',
+    zh: '该证照颁发机构已登记',
+  },
+  ERR_LICENCE_FACE_LINK_NOT_FOUND: {
+    en: 'No such face download link',
+    zh: '照面下载链接不存在',
+  },
+  ERR_LICENCE_FACE_LINK_USED: {
+    en: 'The face download link was already used (links are single-use)',
+    zh: '照面下载链接已被使用（链接仅可使用一次）',
+  },
+  ERR_LICENCE_FACE_LINK_EXPIRED: {
+    en: 'The face download link has expired',
+    zh: '照面下载链接已过期',
+  },
+  ERR_LICENCE_UPLOAD_CONTENT: {
+    en: 'The upload is not what its content type says (a face PDF or a signed licence JSON file)',
+    zh: '上传内容与其类型不符（应为证照照面 PDF 或签名证照数据 JSON 文件）',
+  },
   ERR_CLIENT_RESPONSE: {
     en: 'The server answered with something the client cannot read',
     zh: '服务器的响应无法解析',

@@ -30,6 +30,7 @@ export {
   isValidResidentId,
   upgradeResidentId15,
   maskResidentId,
+  maskHolderName,
   chinaDate,
 } from './resident-id.js';
 export type {
@@ -151,6 +152,7 @@ export type {
   StatusListSlot,
   WithLicenceRegistry,
   LicenceRegistryOptions,
+  LicenceRegistryChange,
   LicenceStatusReport,
   StatusChangeOptions,
   LicenceRegistry,

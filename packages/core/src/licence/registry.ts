@@ -149,6 +149,20 @@ export interface LicenceRegistryOptions<S extends WithLicenceRegistry> {
   readonly statusListFill?: number;
   /** Validation mode for licence data (default strict). */
   readonly mode?: CheckMode;
+  /**
+   * Called inside the store transaction of every licence write (issue, status change, supersede),
+   * after the record and its event are written: a directory index, an outbox. A throw aborts the
+   * write.
+   */
+  readonly onChange?: (tx: StoreTransaction<S>, change: LicenceRegistryChange) => Promise<void>;
+}
+
+/** A licence write as `onChange` sees it. */
+export interface LicenceRegistryChange {
+  /** `insert` for a new licence (or version), `update` for a status change. */
+  readonly op: 'insert' | 'update';
+  readonly record: LicenceRecord;
+  readonly event: LicenceEvent;
 }
 
 /** Status of a licence as the registry knows it. */
@@ -273,6 +287,15 @@ export function createLicenceRegistry<S extends WithLicenceRegistry>(
     options.statusListUrl ??
     ((issuer: string, n: number, purpose: string): string => `${base}/${issuer}/${n}-${purpose}`);
   const mode = options.mode ?? 'strict';
+  const notify = async (
+    tx: StoreTransaction<RegistrySchema>,
+    change: LicenceRegistryChange,
+  ): Promise<void> => {
+    if (options.onChange === undefined) return;
+    // The same transaction object, typed with the caller's whole schema.
+    const whole: unknown = tx;
+    await options.onChange(whole as StoreTransaction<S>, change);
+  };
 
   const typesOf = async (
     tx: StoreTransaction<RegistrySchema>,
@@ -394,13 +417,15 @@ export function createLicenceRegistry<S extends WithLicenceRegistry>(
       createdAt: now.toISOString(),
     };
     await tx.insert('licences', data.identifier, record);
-    await tx.append('licence-events', {
+    const event: LicenceEvent = {
       identifier: data.identifier,
       event: 'issued',
       to: 'valid',
       at: now.toISOString(),
       ...(actor === undefined ? {} : { actor }),
-    });
+    };
+    await tx.append('licence-events', event);
+    await notify(tx, { op: 'insert', record, event });
     return record;
   };
 
@@ -475,7 +500,7 @@ export function createLicenceRegistry<S extends WithLicenceRegistry>(
           ? { suspension: 0 }
           : { revocation: 1, suspension: 0 };
     await setBits(tx, current.value.statusSlot, bits, opts.now);
-    await tx.append('licence-events', {
+    const event: LicenceEvent = {
       identifier,
       event: action,
       from: current.value.status.state,
@@ -485,7 +510,9 @@ export function createLicenceRegistry<S extends WithLicenceRegistry>(
       ...(opts.reason === undefined ? {} : { reason: opts.reason }),
       ...(opts.supersededBy === undefined ? {} : { supersededBy: opts.supersededBy }),
       ...(opts.actor === undefined ? {} : { actor: opts.actor }),
-    });
+    };
+    await tx.append('licence-events', event);
+    await notify(tx, { op: 'update', record, event });
     return record;
   };
 

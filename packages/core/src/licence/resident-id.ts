@@ -207,9 +207,32 @@ export function isValidResidentId(
   return checkResidentId(input, options).valid;
 }
 
-/** A masked number for logs: the first 6 and last 2 characters kept (never log the full number). */
-export function maskResidentId(id: string): string {
-  return id.length <= 8
+/**
+ * A masked number for logs and public answers: the first `head` (default 6) and last `tail`
+ * (default 2) characters kept, the rest starred (never log the full number). Codes too short to
+ * keep anything are starred entirely.
+ */
+export function maskResidentId(
+  id: string,
+  options: { readonly head?: number; readonly tail?: number } = {},
+): string {
+  const head = options.head ?? 6;
+  const tail = options.tail ?? 2;
+  return id.length <= head + tail
     ? '*'.repeat(id.length)
-    : `${id.slice(0, 6)}${'*'.repeat(id.length - 8)}${id.slice(-2)}`;
+    : `${id.slice(0, head)}${'*'.repeat(id.length - head - tail)}${tail === 0 ? '' : id.slice(-tail)}`;
+}
+
+/**
+ * A masked personal or organisation name for public answers (张*明, 李*, 欧**华): the first
+ * character, and for three or more characters the last one, kept; the rest starred. Names of
+ * more than eight characters (organisations) keep their first and last two characters.
+ */
+export function maskHolderName(name: string): string {
+  const chars = Array.from(name.trim());
+  const n = chars.length;
+  if (n <= 1) return '*'.repeat(n);
+  if (n === 2) return `${chars[0]!}*`;
+  if (n > 8) return `${chars.slice(0, 2).join('')}${'*'.repeat(n - 4)}${chars.slice(-2).join('')}`;
+  return `${chars[0]!}${'*'.repeat(n - 2)}${chars[n - 1]!}`;
 }

@@ -1,0 +1,237 @@
+/**
+ * Licence verification benchmark (issue 9): licence verifications per second over HTTP
+ * (`POST /v1/licences/verify`, face PDF and signed data file, each writing its usage record) with
+ * p50/p99 latency, next to in-process `verifyLicence` on the same bytes with the same options in
+ * the same run. Rounds alternate so machine noise hits both sides alike.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGovTrustClient } from '../src/client/index.js';
+import { registryStatusSource, verifyLicence } from '../src/licence/index.js';
+import { createServer, loadConfig } from '@govtrust/server';
+import { fmtRate, printTable, type ComparisonRow } from './harness.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const devPki = join(root, 'certs-dev');
+const CAUSE = encodeURIComponent('性能测试核验');
+
+interface Run {
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function load(n: number, concurrency: number, op: () => Promise<unknown>): Promise<Run> {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const t0 = performance.now();
+        await op();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rate: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const summary = (runs: readonly Run[]): Run => ({
+  rate: median(runs.map((r) => r.rate)),
+  p50: median(runs.map((r) => r.p50)),
+  p99: median(runs.map((r) => r.p99)),
+});
+
+/** Runs the benchmark; `pnpm bench licence-http`. */
+export async function runLicenceHttpBench(): Promise<{ text: string; data: unknown }> {
+  const dir = mkdtempSync(join(tmpdir(), 'govtrust-bench-licence-'));
+  const masterKeyFile = join(dir, 'master.key');
+  writeFileSync(masterKeyFile, randomBytes(32).toString('hex'));
+  // Defaults of a real deployment: lowdb with fsync on every commit.
+  const config = loadConfig({
+    overrides: {
+      dataDir: dir,
+      pkiDir: devPki,
+      masterKeyFile,
+      port: 0,
+      logLevel: 'silent',
+      rateLimit: { perSecond: 1e6, burst: 1e6 },
+    },
+  });
+  const server = await createServer(config, { processMetrics: false });
+  const http = server.app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => http.once('listening', r));
+  try {
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const type = JSON.parse(
+      readFileSync(
+        join(root, 'samples/licence-types/construction-special-operations.json'),
+        'utf8',
+      ),
+    ) as unknown;
+    await server.licences.putType(type, 'bench', null);
+    await server.licences.createIssuer(
+      { code: '11220000013544541J', name: '吉林省住房和城乡建设厅' },
+      'bench',
+      null,
+    );
+    const app = await server.apps.create({
+      name: 'bench',
+      roles: ['issuer', 'verifier'],
+      actor: 'bench',
+      requestId: null,
+    });
+    await server.licences.setRights(
+      app.appId,
+      { issuers: ['11220000013544541J'], lookupTypes: ['*'], lookupAreas: ['*'] },
+      'bench',
+      null,
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    const issued = await server.licences.issue(
+      {
+        typeCode: '11100000000013338W032',
+        number: '吉A042012000939',
+        holder: { name: '张小明', code: '110105199003077016', codeTypeCode: '111' },
+        validFrom: today,
+        validUntil: `${String(Number(today.slice(0, 4)) + 1)}${today.slice(4)}`,
+        fields: {
+          sex: '男',
+          birthDate: '1990-03-07',
+          operationCategory: '建筑电工',
+          firstIssuedOn: '2019-01-09',
+        },
+      },
+      { appId: app.appId, name: 'bench', roles: ['issuer', 'verifier'], secretId: 'bench' },
+      'bench',
+    );
+    const client = createGovTrustClient({ baseUrl: url, appId: app.appId, secret: app.secret });
+    const types = new Map((await server.licences.listTypes()).map((t) => [t.typeCode, t]));
+    const options = {
+      trust: server.context.pki.trust,
+      statusSource: registryStatusSource(server.licences.registry),
+      types,
+      verificationUrl: `${config.publicUrl ?? `http://${config.host}:${config.port}`}/verify`,
+      intermediates: server.context.pki.algorithms.map((a) => a.intermediate.certificate.der),
+    };
+    const check = (status: string, result: number, what: string): void => {
+      if (status !== 'valid' || result !== 0)
+        throw new Error(`${what}: expected a valid licence, got ${status} ${result}`);
+    };
+    const inProcess = (bytes: Uint8Array) => async (): Promise<void> => {
+      const r = await verifyLicence(bytes, { ...options, now: new Date() });
+      check(r.status, r.result, 'in-process');
+    };
+    const overHttp = (bytes: Uint8Array, contentType: string) => async (): Promise<void> => {
+      const res = await client.request('POST', `/v1/licences/verify?useCause=${CAUSE}`, {
+        body: bytes,
+        contentType,
+      });
+      const r = JSON.parse(new TextDecoder().decode(res.body)) as {
+        status: string;
+        result: number;
+      };
+      check(r.status, r.result, `HTTP ${res.status}`);
+    };
+    const cases = [
+      {
+        name: 'face PDF',
+        size: issued.face.length,
+        inproc: inProcess(issued.face),
+        http: overHttp(issued.face, 'application/pdf'),
+      },
+      {
+        name: 'signed data file',
+        size: issued.signedData.length,
+        inproc: inProcess(issued.signedData),
+        http: overHttp(issued.signedData, 'application/json'),
+      },
+    ];
+    const N = 40;
+    const rounds = 5;
+    const results = [];
+    for (const c of cases) {
+      await load(10, 1, c.inproc);
+      await load(10, 1, c.http);
+      const inproc: Run[] = [];
+      const seq: Run[] = [];
+      const conc: Run[] = [];
+      for (let r = 0; r < rounds; r++) {
+        inproc.push(await load(N, 1, c.inproc));
+        seq.push(await load(N, 1, c.http));
+        conc.push(await load(N, 4, c.http));
+      }
+      results.push({
+        name: c.name,
+        size: c.size,
+        inproc: summary(inproc),
+        seq: summary(seq),
+        conc: summary(conc),
+      });
+    }
+    const lat = (r: Run): string => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+    const rows: ComparisonRow[] = results.flatMap((r) => [
+      {
+        what: `${r.name} (${(r.size / 1024).toFixed(0)} KiB), 1 client`,
+        ours: fmtRate(r.seq.rate),
+        baseline: fmtRate(r.inproc.rate),
+        baselineName: 'in-process verifyLicence',
+        ratio: r.seq.rate / r.inproc.rate,
+      },
+      {
+        what: '  latency',
+        ours: lat(r.seq),
+        baseline: lat(r.inproc),
+        baselineName: 'in-process verifyLicence',
+        ratio: r.inproc.p50 / r.seq.p50,
+      },
+      {
+        what: `${r.name}, 4 clients`,
+        ours: fmtRate(r.conc.rate),
+        baseline: fmtRate(r.inproc.rate),
+        baselineName: 'in-process verifyLicence',
+        ratio: r.conc.rate / r.inproc.rate,
+      },
+      {
+        what: '  latency',
+        ours: lat(r.conc),
+        baseline: lat(r.inproc),
+        baselineName: 'in-process verifyLicence',
+        ratio: r.inproc.p50 / r.conc.p50,
+      },
+    ]);
+    const text = [
+      printTable(
+        'Licence verification over HTTP (POST /v1/licences/verify, P-256 issuer, usage record per call, lowdb with fsync)',
+        rows,
+      ),
+      '',
+      ...results.map(
+        (r) =>
+          `${r.name}: HTTP/in-process rate ratio ${(r.seq.rate / r.inproc.rate).toFixed(2)} (1 client), ${(r.conc.rate / r.inproc.rate).toFixed(2)} (4 clients); overhead per verification (p50, 1 client) ${(r.seq.p50 - r.inproc.p50).toFixed(1)} ms.`,
+      ),
+      `${rounds} rounds of ${N} requests each per case, medians.`,
+    ].join('\n');
+    return { text, data: { results, rounds, requestsPerRound: N } };
+  } finally {
+    await new Promise<void>((r) => {
+      http.close(() => r());
+      http.closeAllConnections();
+    });
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
