@@ -171,6 +171,12 @@ describe.skipIf(!haveChromium)('verifier page in chromium', () => {
       expect(await page.locator('#licence-verdict').getAttribute('class')).toContain('tone-bad');
       await shot('licence-revoked');
       await expectAccessible(page, 'licence revoked');
+      // The revoked licence's data file dropped on the same page: authentic, but 已吊销 is the verdict.
+      await upload('证照数据.json', 'application/json', licence.dataBytes);
+      const doc = page.locator('#document-verdict');
+      expect(await doc.locator('.verdict-word').textContent()).toBe('已吊销');
+      expect(await doc.getAttribute('class')).toContain('tone-bad');
+      await shot('licence-data-revoked');
       // Re-issue for the other viewport's run.
       licence = await issueTestLicence(t);
     });

@@ -104,6 +104,14 @@ const texts = /** @type {const} */ ({
     zh: '所有签章均有效，签署后文件未被篡改。',
     en: 'Every seal is valid and the file was not changed after signing.',
   },
+  licValidSub: {
+    zh: '证照数据真实完整，签名有效，证照目前有效。',
+    en: 'The licence data is authentic and intact, its signature valid, and the licence in force.',
+  },
+  licNotInForceSub: {
+    zh: '证照数据真实，但证照目前不在有效状态。',
+    en: 'The licence data is authentic, but the licence is not in force.',
+  },
   docInvalid: { zh: '无效', en: 'Not valid' },
   docInvalidSub: {
     zh: '至少有一个签章无效，或文件在签署后被改动。',
@@ -567,13 +575,26 @@ function sealCard(s, index) {
  * @param {string} fileName
  */
 function renderReport(report, fileName) {
-  const v = verdictOf(report.status);
-  const sub =
+  const isLicence = report.kind === 'licence-face' || report.kind === 'licence-data';
+  const standing =
+    report.licenceStatus === undefined ? undefined : licenceStatuses[report.licenceStatus];
+  let v = verdictOf(report.status);
+  let sub =
     report.status === 'valid'
-      ? t('docValidSub')
+      ? t(isLicence ? 'licValidSub' : 'docValidSub')
       : report.status === 'indeterminate'
         ? t('docIndeterminateSub')
         : t('docInvalidSub');
+  // An authentic licence that is no longer in force: its status is the verdict.
+  if (
+    isLicence &&
+    report.status === 'valid' &&
+    standing !== undefined &&
+    report.licenceStatus !== 'valid'
+  ) {
+    v = standing;
+    sub = t('licNotInForceSub');
+  }
   const kindText = {
     pdf: t('kindPdf'),
     ofd: t('kindOfd'),
@@ -587,10 +608,8 @@ function renderReport(report, fileName) {
   ]);
   if (report.file !== undefined)
     rows.push([t('size'), bytesText(report.file.size)], [t('sha256'), report.file.sha256]);
-  if (report.kind === 'licence-face' || report.kind === 'licence-data') {
+  if (isLicence) {
     rows.push([t('licenceId'), report.identifier ?? '—']);
-    const standing =
-      report.licenceStatus === undefined ? undefined : licenceStatuses[report.licenceStatus];
     if (standing !== undefined) rows.push([t('licenceStanding'), badge(standing)]);
     if (report.resultMessage !== undefined) rows.push([t('result'), report.resultMessage]);
     if (report.signer !== undefined)
