@@ -10,3 +10,4 @@ export type { RunServerOptions, RunningServer } from './main.js';
 export { httpErrorTable, httpErrorFor, areaDefaults } from './http/errors.js';
 export { makeDemoPdf } from './demo-document.js';
 export type { BootstrapResult } from './bootstrap.js';
+export { ServerTiming, parseServerTiming } from './http/timing.js';

@@ -22,7 +22,7 @@ import {
 } from '@govtrust/core/pki';
 import { SEAL_ATTRIBUTE_OID, readSealAttribute } from '@govtrust/core/seal';
 import { parseLogExport, verifyLogChain } from '@govtrust/core/store';
-import { makeDemoPdf } from '../src/index.js';
+import { makeDemoPdf, parseServerTiming } from '../src/index.js';
 import { hasTool } from '../../packages/core/test/helpers/tools.js';
 import { cli } from '../../packages/cli/test/helpers.js';
 import { DEV_PKI_DIR, startTestServer, type TestServer } from './helpers.js';
@@ -602,6 +602,30 @@ describe.skipIf(!tools)('seal applications', () => {
     expect((await cli('audit', 'verify', file, '--head', `${head!.seq}:${head!.hash}`)).code).toBe(
       1,
     );
+  });
+
+  it('a reply says in Server-Timing how long auth, body, authorisation, sealing and storing took', async () => {
+    let header: string | null = null;
+    const client = createGovTrustClient({
+      baseUrl: t.url,
+      appId: user.appId,
+      secret: user.secret,
+      fetch: async (input, init) => {
+        const r = await fetch(input, init);
+        header = r.headers.get('server-timing');
+        return r;
+      },
+    });
+    await client.applySeal({
+      sealId: seal.id,
+      pdf: makeDemoPdf({ pages: 1 }),
+      positions: [{ type: 'page', page: 1, x: 120, y: 140 }],
+    });
+    const phases = parseServerTiming(header);
+    expect(Object.keys(phases)).toEqual(['auth', 'body', 'authorise', 'seal', 'store', 'total']);
+    expect(phases.seal).toBeGreaterThan(0);
+    const parts = phases.auth! + phases.body! + phases.authorise! + phases.seal! + phases.store!;
+    expect(phases.total).toBeGreaterThanOrEqual(parts - 0.05);
   });
 
   it('metrics count seal applications by result and show each seal key', async () => {

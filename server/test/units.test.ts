@@ -9,6 +9,7 @@ import { serverCodes } from '../../packages/core/src/errors/server.js';
 import { createRateLimiter } from '../src/auth/rate-limit.js';
 import { createSecretBox } from '../src/auth/secret-box.js';
 import { httpErrorFor, httpErrorTable, loadConfig, makeDemoPdf } from '../src/index.js';
+import { ServerTiming, parseServerTiming } from '../src/http/timing.js';
 import { createLogger } from '../src/ops/logger.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
@@ -183,5 +184,23 @@ describe('limits over HTTP', () => {
     expect(codes.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(codes).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('Server-Timing', () => {
+  it('formats phases with durations, sums repeated names, and parses them back', async () => {
+    const t = new ServerTiming();
+    t.add('auth', 0.5);
+    await t.measure('seal', () => new Promise((r) => setTimeout(r, 5)));
+    t.add('auth', 0.25);
+    await expect(t.measure('store', () => Promise.reject(new Error('disk full')))).rejects.toThrow(
+      'disk full',
+    );
+    expect(t.header()).toMatch(/^auth;dur=0\.75, seal;dur=\d+\.\d\d, store;dur=\d+\.\d\d$/);
+    const parsed = parseServerTiming(t.header());
+    expect(parsed.auth).toBe(0.75);
+    expect(parsed.seal).toBeGreaterThanOrEqual(4);
+    expect(parseServerTiming('cache, db;dur=2.5;desc="x", bad;dur=abc')).toEqual({ db: 2.5 });
+    expect(parseServerTiming(null)).toEqual({});
   });
 });

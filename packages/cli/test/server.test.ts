@@ -199,7 +199,8 @@ describe.skipIf(!hasTool('pdfsig') || !hasTool('certutil'))(
       } finally {
         await stop(second.child);
       }
-    });
+      // Two server processes started from TypeScript sources, PKI made on the first: slow on a busy machine.
+    }, 90_000);
 
     it('audit verify: exit 2 for a file that is not a log export', async () => {
       const r = await cli('audit', 'verify', join(root, 'package.json'));

@@ -15,10 +15,21 @@ import { fileURLToPath } from 'node:url';
 import { createGovTrustClient, type GovTrustClient } from '../src/client/index.js';
 import { sealPdf } from '../src/pdf/index.js';
 import { createSealAttribute, parseSeal } from '../src/seal/index.js';
-import { createServer, loadConfig, makeDemoPdf, type GovTrustServer } from '@govtrust/server';
+import {
+  createServer,
+  loadConfig,
+  makeDemoPdf,
+  parseServerTiming,
+  type GovTrustServer,
+} from '@govtrust/server';
 import { fmtRate, printTable, type ComparisonRow } from './harness.js';
 
 const devPki = resolve(dirname(fileURLToPath(import.meta.url)), '../../../certs-dev');
+
+/** Server-side phases of the seal applications (ms), from their `Server-Timing` headers. */
+const phases: Record<string, number[]> = {};
+/** Phases are recorded for the one-client runs before the prefill only. */
+let recording = false;
 
 interface Run {
   readonly n: number;
@@ -108,7 +119,18 @@ async function setup(dir: string): Promise<Setup> {
     null,
   );
   await server.grants.create(seal.id, { appId: app.appId }, 'bench', 'bench');
-  const client = createGovTrustClient({ baseUrl: url, appId: app.appId, secret: app.secret });
+  const client = createGovTrustClient({
+    baseUrl: url,
+    appId: app.appId,
+    secret: app.secret,
+    fetch: async (input, init) => {
+      const r = await fetch(input, init);
+      if (recording && r.status === 201)
+        for (const [k, v] of Object.entries(parseServerTiming(r.headers.get('server-timing'))))
+          (phases[k] ??= []).push(v);
+      return r;
+    },
+  });
   const pdf = makeDemoPdf({ pages: 1 });
   const signer = await server.seals.signer(seal);
   const picture = new Uint8Array(Buffer.from(seal.picture, 'base64'));
@@ -187,20 +209,25 @@ export async function runServerBench(): Promise<{ text: string; data: unknown }>
     // Warm-up: JIT, key cache, connection pool.
     await load(20, 1, s.inProcess);
     await load(20, 1, s.http);
-    const measureBoth = async (): Promise<{ inproc: Run[]; seq: Run[]; conc: Run[] }> => {
+    const measureBoth = async (
+      record: boolean,
+    ): Promise<{ inproc: Run[]; seq: Run[]; conc: Run[] }> => {
       const inproc: Run[] = [];
       const seq: Run[] = [];
       const conc: Run[] = [];
       for (let r = 0; r < rounds; r++) {
         inproc.push(await load(N, 1, s.inProcess));
+        recording = record;
         seq.push(await load(N, 1, s.http));
+        recording = false;
         conc.push(await load(N, 4, s.http));
       }
       return { inproc, seq, conc };
     };
-    const before = await measureBoth();
+    const before = await measureBoth(true);
+    const phase = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
     const prefillSeconds = await prefill(s.server, s.sealId, 100_000);
-    const after = await measureBoth();
+    const after = await measureBoth(false);
     const head = (await s.server.context.store.logHead('usage'))?.seq ?? 0;
 
     const summary = (runs: Run[]): { rate: number; p50: number; p99: number } => ({
@@ -284,6 +311,12 @@ export async function runServerBench(): Promise<{ text: string; data: unknown }>
       ),
       '',
       `HTTP overhead per application (p50, 1 client): ${(overhead(b) * 100).toFixed(0)}% of the in-process sealPdf time (goal < 30%); with 100k entries: ${(overhead(a) * 100).toFixed(0)}%.`,
+      `Where it goes (server phases from Server-Timing, medians, 1 client): ${Object.entries(phase)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
+        .join(
+          ', ',
+        )}; outside the server (client, HTTP on loopback): ${(b.seq.p50 - (phase.total ?? 0)).toFixed(1)} ms.`,
+      `Without the durable writes (store: usage log + record commit, result file fdatasync) the overhead would be ${(((b.seq.p50 - (phase.store ?? 0) - b.inproc.p50) / b.inproc.p50) * 100).toFixed(0)}%.`,
       `Prefill of 100,000 usage entries took ${prefillSeconds.toFixed(1)} s; the log head is now ${head}. ${rounds} rounds of ${N} requests each, medians.`,
     ].join('\n');
     return {
@@ -292,6 +325,7 @@ export async function runServerBench(): Promise<{ text: string; data: unknown }>
         before: b,
         after: a,
         overheadBefore: overhead(b),
+        phases: phase,
         overheadAfter: overhead(a),
         prefillSeconds,
         head,

@@ -14,6 +14,7 @@ import type { AuthenticatedApp } from '../http/route.js';
 import type { ApplicationRecord, SealRecord, UsageEntry } from '../storage/schema.js';
 import type { DomainContext } from './context.js';
 import { decideSealUse, releaseSealUse } from './grants.js';
+import type { ServerTiming } from '../http/timing.js';
 import { pictureOf, sealAttributeOf, toPlacement } from './sealing.js';
 import type { SealService } from './seals.js';
 import { appendUsage } from './usage.js';
@@ -31,6 +32,8 @@ export interface ApplyInput {
   readonly location?: string;
   readonly file: { readonly filename: string; read(): Promise<Uint8Array> };
   readonly idempotency?: { readonly key: string; readonly requestHash: string };
+  /** Where the phases are timed (`authorise`, `seal`, `store`) for the Server-Timing header. */
+  readonly timing?: ServerTiming;
 }
 
 /** What `apply` resolves to. */
@@ -152,15 +155,19 @@ export function createApplicationService(
         const document = { filename: input.file.filename, sha256Before, size: pdf.length };
         // The reservation is deferred: the final commit (sealed or failed) makes it durable, and a
         // crash before that loses a reservation whose document was never returned.
-        const decision = await ctx.store.transaction(
-          (tx) =>
-            decideSealUse(tx, {
-              sealId: input.sealId,
-              appId: input.app.appId,
-              now: ctx.now(),
-              reserve: true,
-            }),
-          { durability: 'deferred' },
+        const phase = <T>(name: string, fn: () => Promise<T>): Promise<T> =>
+          input.timing === undefined ? fn() : input.timing.measure(name, fn);
+        const decision = await phase('authorise', () =>
+          ctx.store.transaction(
+            (tx) =>
+              decideSealUse(tx, {
+                sealId: input.sealId,
+                appId: input.app.appId,
+                now: ctx.now(),
+                reserve: true,
+              }),
+            { durability: 'deferred' },
+          ),
         );
         if (!decision.ok) {
           const d = decision;
@@ -180,7 +187,7 @@ export function createApplicationService(
         const s = decision.seal;
         let sealed: Uint8Array;
         try {
-          sealed = await seal(input, s, pdf);
+          sealed = await phase('seal', () => seal(input, s, pdf));
         } catch (err) {
           const code = isGovTrustError(err) ? err.code : 'ERR_INTERNAL';
           await ctx.store.transaction(async (tx) => {
@@ -240,7 +247,7 @@ export function createApplicationService(
             });
           return record;
         });
-        const [application] = await Promise.all([committed, written]);
+        const [application] = await phase('store', () => Promise.all([committed, written]));
         ctx.metrics.sealApplications.inc({ result: 'sealed', code: '' });
         return { application, replayed: false };
       } catch (err) {

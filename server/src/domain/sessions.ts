@@ -306,7 +306,7 @@ export function createSessionService(ctx: DomainContext): SessionService {
       }
       const id = uuidv4();
       const sha256After = hex(digest('sha256', out));
-      ctx.files.write('results', `${id}.pdf`, out);
+      await ctx.files.persist('results', `${id}.pdf`, out);
       const createdAt = ctx.now().toISOString();
       const application = await ctx.store.transaction(async (tx) => {
         const current = await tx.get('sessions', session.id);

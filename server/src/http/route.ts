@@ -7,6 +7,7 @@
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { InvalidInputError, ServiceError, isGovTrustError } from '@govtrust/core/errors';
+import { ServerTiming } from './timing.js';
 import type { Logger } from '../ops/logger.js';
 import { readMultipart, readRawBody, type MultipartForm } from './body.js';
 
@@ -105,6 +106,8 @@ export interface RouteContext<P, Q, B> {
   /** The multipart form (files on disk; removed after the reply). */
   readonly form: MultipartForm | undefined;
   readonly log: Logger;
+  /** Phase durations reported in the `Server-Timing` header of the reply. */
+  readonly timing: ServerTiming;
 }
 
 /** A route: method, path template (OpenAPI style, `{id}`), auth, schemas and the handler. */
@@ -275,10 +278,12 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
       const log = deps.logger.child({ requestId });
       let auth: HeaderAuthentication | undefined;
       let form: MultipartForm | undefined;
+      const timing = new ServerTiming();
+      const started = performance.now();
       try {
         route.guard?.(req);
         if (route.auth !== 'public') {
-          auth = await deps.authenticate(req);
+          auth = await timing.measure('auth', () => deps.authenticate(req));
           res.locals.appId = auth.app.appId;
           deps.rateLimit(auth.app.appId);
           const needed: readonly Role[] =
@@ -295,6 +300,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
         const alg = auth?.contentDigest.algorithm ?? 'sha256';
         let body: unknown;
         const spec = route.body;
+        const bodyStarted = performance.now();
         if (spec.type === 'file') {
           body = await readFile(req, spec, deps.limits.jsonBytes, alg, auth);
         } else if (spec.type === 'multipart') {
@@ -341,6 +347,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
             );
           else if (spec.type === 'raw') body = new Uint8Array(raw.bytes);
         }
+        timing.add('body', performance.now() - bodyStarted);
         const reply = await route.handler({
           req,
           requestId,
@@ -350,7 +357,10 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
           app: auth?.app,
           form,
           log,
+          timing,
         });
+        timing.add('total', performance.now() - started);
+        res.setHeader('Server-Timing', timing.header());
         sendReply(res, reply);
       } catch (err) {
         if (route.usageLog !== undefined && route.usageLog !== false && isGovTrustError(err)) {

@@ -298,7 +298,7 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
           schema: applicationViewSchema,
         },
       },
-      handler: async ({ req, body, form, app, requestId }) => {
+      handler: async ({ req, body, form, app, requestId, timing }) => {
         const key = idempotencyKeyOf(req.headers['idempotency-key']);
         const file = form!.files.find((f) => f.field === 'file');
         if (file === undefined)
@@ -325,6 +325,7 @@ export function sealServiceRoutes(d: SealServiceDeps): RouteDef[] {
           ...(body.location === undefined ? {} : { location: body.location }),
           file: { filename: file.filename || 'document.pdf', read: () => file.read() },
           ...(key === undefined ? {} : { idempotency: { key, requestHash } }),
+          timing,
         });
         return {
           status: r.replayed ? 200 : 201,

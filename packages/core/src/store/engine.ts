@@ -15,6 +15,7 @@ import {
   StoreValueError,
 } from '../errors/index.js';
 import { GENESIS_HASH, hashLogEntry } from './chain.js';
+import { StoreOperationsBase } from './operations.js';
 import type {
   CollectionName,
   CollectionSpec,
@@ -31,7 +32,6 @@ import type {
   LogQuery,
   LogSpec,
   PutOptions,
-  Store,
   StoredRecord,
   StorePage,
   StoreQuery,
@@ -758,7 +758,7 @@ export interface EnginePersistence {
 }
 
 /** A `Store` over a `MemoryEngine`, with transactions run one at a time. */
-export class EngineStore<S extends StoreSchema> implements Store<S> {
+export class EngineStore<S extends StoreSchema> extends StoreOperationsBase<S> {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -767,7 +767,9 @@ export class EngineStore<S extends StoreSchema> implements Store<S> {
     readonly schema: S,
     private readonly engine: MemoryEngine,
     private readonly persistence?: EnginePersistence,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Runs `body` after every earlier one has finished (the store's single writer lock). */
   exclusive<R>(body: () => Promise<R>): Promise<R> {
@@ -814,70 +816,5 @@ export class EngineStore<S extends StoreSchema> implements Store<S> {
       this.closed = true;
       await this.persistence?.close();
     });
-  }
-
-  get<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-  ): Promise<StoredRecord<ValueOf<S, C>> | undefined> {
-    return this.transaction((tx) => tx.get(collection, key), { readOnly: true });
-  }
-  insert<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-    value: ValueOf<S, C>,
-    options?: InsertOptions,
-  ): Promise<StoredRecord<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.insert(collection, key, value, options));
-  }
-  put<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-    value: ValueOf<S, C>,
-    options?: PutOptions,
-  ): Promise<StoredRecord<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.put(collection, key, value, options));
-  }
-  update<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-    fn: (current: ValueOf<S, C>, record: StoredRecord<ValueOf<S, C>>) => ValueOf<S, C>,
-    options?: InsertOptions,
-  ): Promise<StoredRecord<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.update(collection, key, fn, options));
-  }
-  delete(collection: CollectionName<S>, key: string, options?: DeleteOptions): Promise<boolean> {
-    return this.transaction((tx) => tx.delete(collection, key, options));
-  }
-  query<C extends CollectionName<S>>(
-    collection: C,
-    query?: StoreQuery,
-  ): Promise<StorePage<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.query(collection, query), { readOnly: true });
-  }
-  count(
-    collection: CollectionName<S>,
-    range?: KeyRange & { readonly index?: string },
-  ): Promise<number> {
-    return this.transaction((tx) => tx.count(collection, range), { readOnly: true });
-  }
-  purgeExpired(collection: CollectionName<S>, now: Date, limit?: number): Promise<number> {
-    return this.transaction((tx) => tx.purgeExpired(collection, now, limit));
-  }
-  append<L extends LogName<S>>(log: L, entry: EntryOf<S, L>): Promise<LogEntry<EntryOf<S, L>>> {
-    return this.transaction((tx) => tx.append(log, entry));
-  }
-  queryLog<L extends LogName<S>>(log: L, query?: LogQuery): Promise<LogPage<EntryOf<S, L>>> {
-    return this.transaction((tx) => tx.queryLog(log, query), { readOnly: true });
-  }
-  readLog<L extends LogName<S>>(
-    log: L,
-    fromSeq?: number,
-    limit?: number,
-  ): Promise<readonly LogEntry<EntryOf<S, L>>[]> {
-    return this.transaction((tx) => tx.readLog(log, fromSeq, limit), { readOnly: true });
-  }
-  logHead(log: LogName<S>): Promise<LogHead | undefined> {
-    return this.transaction((tx) => tx.logHead(log), { readOnly: true });
   }
 }

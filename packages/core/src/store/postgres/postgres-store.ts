@@ -18,6 +18,7 @@ import {
   StoreValueError,
 } from '../../errors/index.js';
 import { GENESIS_HASH, hashLogEntry } from '../chain.js';
+import { StoreOperationsBase } from '../operations.js';
 import type {
   CollectionName,
   DeleteOptions,
@@ -667,7 +668,7 @@ class PgTransaction<S extends StoreSchema> implements StoreTransaction<S> {
 }
 
 /** A store on PostgreSQL. */
-class PostgresStore<S extends StoreSchema> implements Store<S> {
+class PostgresStore<S extends StoreSchema> extends StoreOperationsBase<S> {
   readonly driver = 'postgres' as const;
   private closed = false;
 
@@ -679,7 +680,9 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
     private readonly collections: Map<string, CollectionInfo>,
     private readonly logs: Map<string, LogInfo>,
     private readonly maxAttempts: number,
-  ) {}
+  ) {
+    super();
+  }
 
   async transaction<R>(
     fn: (tx: StoreTransaction<S>) => Promise<R>,
@@ -745,7 +748,7 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
   }
 
   /** A read that is one statement: run on the pool without BEGIN/COMMIT (a statement is atomic by itself). */
-  private async readOnce<R>(fn: (tx: StoreTransaction<S>) => Promise<R>): Promise<R> {
+  protected override async read<R>(fn: (tx: StoreTransaction<S>) => Promise<R>): Promise<R> {
     if (txContext.getStore() === this) throw new StoreNestedTransactionError();
     if (this.closed) throw new StoreClosedError();
     const tx = new PgTransaction<S>(this.pool, this.sql, this.collections, this.logs, true);
@@ -760,71 +763,6 @@ class PostgresStore<S extends StoreSchema> implements Store<S> {
     if (this.closed) return;
     this.closed = true;
     if (this.ownsPool) await this.pool.end();
-  }
-
-  get<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-  ): Promise<StoredRecord<ValueOf<S, C>> | undefined> {
-    return this.readOnce((tx) => tx.get(collection, key));
-  }
-  insert<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-    value: ValueOf<S, C>,
-    options?: InsertOptions,
-  ): Promise<StoredRecord<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.insert(collection, key, value, options));
-  }
-  put<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-    value: ValueOf<S, C>,
-    options?: PutOptions,
-  ): Promise<StoredRecord<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.put(collection, key, value, options));
-  }
-  update<C extends CollectionName<S>>(
-    collection: C,
-    key: string,
-    fn: (current: ValueOf<S, C>, record: StoredRecord<ValueOf<S, C>>) => ValueOf<S, C>,
-    options?: InsertOptions,
-  ): Promise<StoredRecord<ValueOf<S, C>>> {
-    return this.transaction((tx) => tx.update(collection, key, fn, options));
-  }
-  delete(collection: CollectionName<S>, key: string, options?: DeleteOptions): Promise<boolean> {
-    return this.transaction((tx) => tx.delete(collection, key, options));
-  }
-  query<C extends CollectionName<S>>(
-    collection: C,
-    query?: StoreQuery,
-  ): Promise<StorePage<ValueOf<S, C>>> {
-    return this.readOnce((tx) => tx.query(collection, query));
-  }
-  count(
-    collection: CollectionName<S>,
-    range?: KeyRange & { readonly index?: string },
-  ): Promise<number> {
-    return this.readOnce((tx) => tx.count(collection, range));
-  }
-  purgeExpired(collection: CollectionName<S>, now: Date, limit?: number): Promise<number> {
-    return this.transaction((tx) => tx.purgeExpired(collection, now, limit));
-  }
-  append<L extends LogName<S>>(log: L, entry: EntryOf<S, L>): Promise<LogEntry<EntryOf<S, L>>> {
-    return this.transaction((tx) => tx.append(log, entry));
-  }
-  queryLog<L extends LogName<S>>(log: L, query?: LogQuery): Promise<LogPage<EntryOf<S, L>>> {
-    return this.readOnce((tx) => tx.queryLog(log, query));
-  }
-  readLog<L extends LogName<S>>(
-    log: L,
-    fromSeq?: number,
-    limit?: number,
-  ): Promise<readonly LogEntry<EntryOf<S, L>>[]> {
-    return this.readOnce((tx) => tx.readLog(log, fromSeq, limit));
-  }
-  logHead(log: LogName<S>): Promise<LogHead | undefined> {
-    return this.readOnce((tx) => tx.logHead(log));
   }
 }
 
