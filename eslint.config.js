@@ -58,6 +58,20 @@ export default tseslint.config(
     },
   },
   {
+    // The verifier page's browser script: plain JS checked by TypeScript (// @ts-check, DOM types).
+    files: ['server/web/**/*.js'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./server/web/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // TypeScript resolves the browser globals (lib DOM); ESLint's own list does not know them.
+      'no-undef': 'off',
+    },
+  },
+  {
     // Tests and benchmarks: vitest's expect helpers and loose third-party fixtures.
     files: ['**/test/**/*.ts', '**/bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {

@@ -46,6 +46,25 @@ export const configSchema = z.strictObject({
       spoolBytes: 0,
       batchItems: 20,
     }),
+  /** The public document verification endpoint (POST /v1/documents/verify) behind the /verify page. */
+  verifier: z
+    .strictObject({
+      /** Largest document accepted (kept in memory for the request only). */
+      uploadBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(20 * 1024 * 1024),
+      /** Verifications per minute per client address. */
+      perMinute: z.number().int().min(1).default(30),
+      /** Largest seal picture returned with a report (bytes of the image). */
+      pictureBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(256 * 1024),
+    })
+    .default({ uploadBytes: 20 * 1024 * 1024, perMinute: 30, pictureBytes: 256 * 1024 }),
   auth: z
     .strictObject({ clockSkewMs: z.number().int().min(1000).max(3_600_000).default(300_000) })
     .default({ clockSkewMs: 300_000 }),

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import type { DestinationStream } from 'pino';
 import { ServiceError } from '@govtrust/core/errors';
+import { registryStatusSource } from '@govtrust/core/licence';
 import { createMemoryStore, indexKey } from '@govtrust/core/store';
 import { openLowdbStore } from '@govtrust/core/store/lowdb';
 import { createApp } from './app.js';
@@ -13,6 +14,7 @@ import { createRateLimiter } from './auth/rate-limit.js';
 import { createSecretBox } from './auth/secret-box.js';
 import type { ServerConfig } from './config.js';
 import { createApplicationService } from './domain/applications.js';
+import { createDocumentVerifier } from './domain/document-verify.js';
 import { createAppService, type AppService } from './domain/apps.js';
 import { createFileArea, type DomainContext } from './domain/context.js';
 import { createGrantService, type GrantService } from './domain/grants.js';
@@ -323,6 +325,40 @@ export async function createServer(
           now: clockMs,
         }),
         uploadBytes: config.licences.uploadBytes,
+      },
+      verifier: {
+        verifier: createDocumentVerifier({
+          pki,
+          store,
+          now,
+          pictureBytes: config.verifier.pictureBytes,
+          licence: async () => ({
+            // Status from this node's directory (no use cause is asked for an uploaded file).
+            statusSource: registryStatusSource(licences.registry),
+            types: new Map((await licences.listTypes()).map((t) => [t.typeCode, t])),
+            verificationUrl:
+              config.licences.verificationUrl ?? `${publicUrl.replace(/\/+$/, '')}/verify`,
+          }),
+        }),
+        rateLimiter: createRateLimiter({
+          ratePerSecond: config.verifier.perMinute / 60,
+          burst: config.verifier.perMinute,
+          now: clockMs,
+        }),
+        uploadBytes: config.verifier.uploadBytes,
+        settings: () => ({ useCause: config.directory.publicUseCause }),
+        // A licence checked on the page is a use of it (用证记录), recorded by address hash.
+        recordLicenceCheck: (report, request) =>
+          directory.record({
+            requestId: request.requestId,
+            caller: publicCallerId(request.clientIp),
+            callerKind: 'public',
+            authenticated: false,
+            action: 'verify',
+            ...(report.identifier === '' ? {} : { identifier: report.identifier }),
+            result: 'found',
+            licenceResult: report.result,
+          }),
       },
     });
     const authenticate = createAuthenticator({

@@ -75,6 +75,7 @@ export const httpErrorTable: Readonly<Record<string, HttpErrorRow>> = {
   ERR_LICENCE_FACE_LINK_EXPIRED: { status: 410, title: 'Face link expired' },
   ERR_INPUT_TOO_LARGE: { status: 413, title: 'Payload too large' },
   ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  ERR_VERIFY_UNSUPPORTED_TYPE: { status: 415, title: 'Not a document GovTrust verifies' },
   ERR_SESSION_SIGNATURE: { status: 422, title: 'External signature does not verify' },
   ERR_HTTP_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   ERR_INTERNAL: { status: 500, title: 'Internal error' },

@@ -56,7 +56,27 @@ export type BodySpec =
       readonly files: readonly string[];
       readonly maxFiles?: number;
     }
-  | { readonly type: 'raw'; readonly contentTypes: readonly string[]; readonly maxBytes: number };
+  | { readonly type: 'raw'; readonly contentTypes: readonly string[]; readonly maxBytes: number }
+  | {
+      /**
+       * One file, sent raw (any content type: the handler looks at the bytes) or as the file part
+       * `field` of a multipart form; kept in memory, never spooled to disk. Body: `UploadedBody`.
+       */
+      readonly type: 'file';
+      /** Content types documented in OpenAPI (not enforced). */
+      readonly contentTypes: readonly string[];
+      readonly field: string;
+      readonly maxBytes: number;
+    };
+
+/** The body a `file` route receives. */
+export interface UploadedBody {
+  readonly bytes: Uint8Array;
+  /** The declared content type (of the request, or of the form part), lower case, without parameters. */
+  readonly contentType: string;
+  /** The file name of a form part. */
+  readonly filename?: string;
+}
 
 /** One documented response. */
 export interface ResponseSpec {
@@ -106,6 +126,11 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body: BodySpec;
+  /**
+   * Runs before authentication and before the body is read (e.g. a per-address rate limit of a
+   * public upload route, so that a refused client does not get to send its body).
+   */
+  readonly guard?: (req: Request) => void;
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   readonly handler: (ctx: RouteContext<P, Q, B>) => Promise<Reply>;
 }
@@ -196,6 +221,41 @@ function checkDigest(claimed: HeaderAuthentication | undefined, actual: string):
     throw new ServiceError('ERR_AUTH_BODY_DIGEST');
 }
 
+/** Reads the one file of a `file` route: raw, or the `field` part of a multipart form (in memory). */
+async function readFile(
+  req: Request,
+  spec: Extract<BodySpec, { type: 'file' }>,
+  fieldBytes: number,
+  alg: 'sha256' | 'sm3',
+  auth: HeaderAuthentication | undefined,
+): Promise<UploadedBody> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'multipart/form-data') {
+    const raw = await readRawBody(req, spec.maxBytes, alg);
+    checkDigest(auth, raw.digest);
+    return { bytes: new Uint8Array(raw.bytes), contentType: type };
+  }
+  const form = await readMultipart(
+    req,
+    '',
+    { bodyBytes: spec.maxBytes, files: 1, fields: 4, fieldBytes, spoolBytes: spec.maxBytes },
+    alg,
+  );
+  try {
+    checkDigest(auth, form.digest);
+    const file = form.files.find((f) => f.field === spec.field);
+    if (file === undefined)
+      throw new ServiceError('ERR_HTTP_MULTIPART', `The form needs a file part \`${spec.field}\``);
+    return {
+      bytes: await file.read(),
+      contentType: file.contentType.toLowerCase(),
+      ...(file.filename === '' ? {} : { filename: file.filename }),
+    };
+  } finally {
+    await form.cleanup();
+  }
+}
+
 /** Sends a reply. */
 export function sendReply(res: Response, reply: Reply): void {
   res.status(reply.status);
@@ -221,6 +281,7 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
       const timing = new ServerTiming();
       const started = performance.now();
       try {
+        route.guard?.(req);
         if (route.auth !== 'public') {
           auth = await timing.measure('auth', () => deps.authenticate(req));
           res.locals.appId = auth.app.appId;
@@ -240,7 +301,9 @@ export function mountRoutes(router: Router, routes: readonly RouteDef[], deps: P
         let body: unknown;
         const spec = route.body;
         const bodyStarted = performance.now();
-        if (spec.type === 'multipart') {
+        if (spec.type === 'file') {
+          body = await readFile(req, spec, deps.limits.jsonBytes, alg, auth);
+        } else if (spec.type === 'multipart') {
           form = await readMultipart(
             req,
             deps.uploadDir,

@@ -101,6 +101,22 @@ export function buildOpenApi(
           },
         },
       };
+    else if (b.type === 'file')
+      requestBody = {
+        required: true,
+        content: {
+          ...Object.fromEntries(
+            b.contentTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]),
+          ),
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: [b.field],
+              properties: { [b.field]: { type: 'string', format: 'binary' } },
+            },
+          },
+        },
+      };
     else if (b.type === 'raw')
       requestBody = {
         required: true,

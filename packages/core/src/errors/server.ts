@@ -87,6 +87,10 @@ export const serverCodes = {
     en: 'The multipart form is malformed or lacks a required part',
     zh: 'multipart 表单格式错误或缺少必需部分',
   },
+  ERR_VERIFY_UNSUPPORTED_TYPE: {
+    en: 'The file is not a sealed PDF, an OFD document or a signed licence data file (JSON)',
+    zh: '该文件不是已签章的 PDF、OFD 文档或签名证照数据文件（JSON）',
+  },
   ERR_HTTP_RATE_LIMITED: {
     en: 'Too many requests: retry after the time in Retry-After',
     zh: '请求过多：请在 Retry-After 所示时间后重试',

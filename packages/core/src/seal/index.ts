@@ -48,8 +48,8 @@ export {
   checkSealBinding,
   verifyPdfSesSignature,
 } from './pdf-binding.js';
-export type { OfdZipLimits } from './ofd/zip.js';
-export { defaultOfdZipLimits } from './ofd/zip.js';
+export type { OfdZipLimits, OfdZip } from './ofd/zip.js';
+export { defaultOfdZipLimits, openOfdZip } from './ofd/zip.js';
 export type {
   VerifyOfdOptions,
   OfdSignatureReport,
