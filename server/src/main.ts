@@ -55,11 +55,12 @@ Public endpoints (no credentials):
   curl -o ca.crl ${url}/crl/p256-intermediate.crl
 Demo licence (电子证照): ${b.demoLicence.identifier}
   face ${b.demoLicence.face}, signed data ${b.demoLicence.data}
-  QR code: ${b.demoLicence.qrText}
+  QR code (the verifier page, open it in a browser): ${b.demoLicence.qrText}
   pnpm govtrust remote licence-verify ${b.demoLicence.face} --server ${url} --app-id ${b.demoAppId} \\
     --secret-file ${b.demoSecretFile} --use-cause 演示核验
   curl "${url}/v1/public/licences/${b.demoLicence.identifier}?d=${b.demoLicence.digest}&useCause=%E6%BC%94%E7%A4%BA%E6%A0%B8%E9%AA%8C"
 
+Verifier page (drop a sealed PDF, an OFD or a licence file): ${url}/verify
 API description: ${url}/docs and ${url}/openapi.json
 `;
 }
