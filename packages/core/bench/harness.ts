@@ -127,3 +127,46 @@ export async function runLoad(
   latencies.sort((a, b) => a - b);
   return { n, seconds, rate: n / seconds, latencies };
 }
+
+/** Rate and latency percentiles of a load run. */
+export interface LatencyRun {
+  readonly n: number;
+  readonly seconds: number;
+  readonly rate: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+/** `runLoad` reduced to its rate and p50/p99 latency (ms). */
+export async function runLatency(
+  n: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<LatencyRun> {
+  const r = await runLoad(n, concurrency, op);
+  return {
+    n,
+    seconds: r.seconds,
+    rate: r.rate,
+    p50: percentile(r.latencies, 50),
+    p99: percentile(r.latencies, 99),
+  };
+}
+
+/** The median of `xs`. */
+export function median(xs: readonly number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+}
+
+/** Medians of the rates and latencies of several rounds. */
+export function medianRun(runs: readonly Pick<LatencyRun, 'rate' | 'p50' | 'p99'>[]): {
+  rate: number;
+  p50: number;
+  p99: number;
+} {
+  return {
+    rate: median(runs.map((r) => r.rate)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+  };
+}

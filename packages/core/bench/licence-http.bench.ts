@@ -4,81 +4,31 @@
  * p50/p99 latency, next to in-process `verifyLicence` on the same bytes with the same options in
  * the same run. Rounds alternate so machine noise hits both sides alike.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createGovTrustClient } from '../src/client/index.js';
 import { registryStatusSource, verifyLicence } from '../src/licence/index.js';
-import { createServer, loadConfig } from '@govtrust/server';
-import { fmtRate, printTable, type ComparisonRow } from './harness.js';
+import { repoRoot as root, startBenchServer } from './bench-server.js';
+import {
+  fmtRate,
+  medianRun as summary,
+  printTable,
+  runLatency,
+  type ComparisonRow,
+  type LatencyRun,
+} from './harness.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const devPki = join(root, 'certs-dev');
+type Run = Pick<LatencyRun, 'rate' | 'p50' | 'p99'>;
+
 const CAUSE = encodeURIComponent('性能测试核验');
-
-interface Run {
-  readonly rate: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function load(n: number, concurrency: number, op: () => Promise<unknown>): Promise<Run> {
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        const t0 = performance.now();
-        await op();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rate: n / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-}
-
-const median = (xs: readonly number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const summary = (runs: readonly Run[]): Run => ({
-  rate: median(runs.map((r) => r.rate)),
-  p50: median(runs.map((r) => r.p50)),
-  p99: median(runs.map((r) => r.p99)),
-});
+const load = (n: number, concurrency: number, op: () => Promise<unknown>): Promise<Run> =>
+  runLatency(n, concurrency, op);
 
 /** Runs the benchmark; `pnpm bench licence-http`. */
 export async function runLicenceHttpBench(): Promise<{ text: string; data: unknown }> {
-  const dir = mkdtempSync(join(tmpdir(), 'govtrust-bench-licence-'));
-  const masterKeyFile = join(dir, 'master.key');
-  writeFileSync(masterKeyFile, randomBytes(32).toString('hex'));
-  // Defaults of a real deployment: lowdb with fsync on every commit.
-  const config = loadConfig({
-    overrides: {
-      dataDir: dir,
-      pkiDir: devPki,
-      masterKeyFile,
-      port: 0,
-      logLevel: 'silent',
-      rateLimit: { perSecond: 1e6, burst: 1e6 },
-    },
-  });
-  const server = await createServer(config, { processMetrics: false });
-  const http = server.app.listen(0, '127.0.0.1');
-  // An in-process round of face verifications lasts seconds: longer than Node's default 5 s
-  // keep-alive, and a connection the server closes just as the client reuses it is ECONNRESET.
-  http.keepAliveTimeout = 120_000;
-  await new Promise<void>((r) => http.once('listening', r));
+  const bench = await startBenchServer('licence');
+  const { server, config, url } = bench;
   try {
-    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const type = JSON.parse(
       readFileSync(
         join(root, 'samples/licence-types/construction-special-operations.json'),
@@ -230,11 +180,6 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
     ].join('\n');
     return { text, data: { results, rounds, requestsPerRound: N } };
   } finally {
-    await new Promise<void>((r) => {
-      http.close(() => r());
-      http.closeAllConnections();
-    });
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }

@@ -6,74 +6,25 @@
  * entries already stored (goal: no measurable slowdown). Rounds alternate so machine noise hits
  * both sides alike.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createGovTrustClient, type GovTrustClient } from '../src/client/index.js';
 import { sealPdf } from '../src/pdf/index.js';
 import { createSealAttribute, parseSeal } from '../src/seal/index.js';
+import { makeDemoPdf, parseServerTiming, type GovTrustServer } from '@govtrust/server';
+import { startBenchServer } from './bench-server.js';
 import {
-  createServer,
-  loadConfig,
-  makeDemoPdf,
-  parseServerTiming,
-  type GovTrustServer,
-} from '@govtrust/server';
-import { fmtRate, printTable, type ComparisonRow } from './harness.js';
-
-const devPki = resolve(dirname(fileURLToPath(import.meta.url)), '../../../certs-dev');
+  fmtRate,
+  median,
+  medianRun,
+  printTable,
+  runLatency as load,
+  type ComparisonRow,
+  type LatencyRun as Run,
+} from './harness.js';
 
 /** Server-side phases of the seal applications (ms), from their `Server-Timing` headers. */
-const phases: Record<string, number[]> = {};
+const phases: Partial<Record<string, number[]>> = {};
 /** Phases are recorded for the one-client runs before the prefill only. */
 let recording = false;
-
-interface Run {
-  readonly n: number;
-  readonly seconds: number;
-  readonly rate: number;
-  readonly p50: number;
-  readonly p99: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-/** Runs `op` `n` times with `concurrency` workers; latencies in ms. */
-async function load(
-  n: number,
-  concurrency: number,
-  op: (i: number) => Promise<unknown>,
-): Promise<Run> {
-  const latencies: number[] = [];
-  let next = 0;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < n; i = next++) {
-        const t0 = performance.now();
-        await op(i);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    n,
-    seconds,
-    rate: n / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-  };
-}
-
-const median = (xs: readonly number[]): number =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 interface Setup {
   readonly server: GovTrustServer;
@@ -84,25 +35,9 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function setup(dir: string): Promise<Setup> {
-  const masterKeyFile = join(dir, 'master.key');
-  writeFileSync(masterKeyFile, randomBytes(32).toString('hex'));
-  // Defaults of a real deployment: lowdb with fsync on every commit.
-  const config = loadConfig({
-    overrides: {
-      dataDir: dir,
-      pkiDir: devPki,
-      masterKeyFile,
-      port: 0,
-      logLevel: 'silent',
-
-      rateLimit: { perSecond: 1e6, burst: 1e6 },
-    },
-  });
-  const server = await createServer(config, { processMetrics: false });
-  const http = server.app.listen(0, '127.0.0.1');
-  await new Promise<void>((r) => http.once('listening', r));
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+async function setup(): Promise<Setup> {
+  const bench = await startBenchServer('server');
+  const { server, url } = bench;
   const app = await server.apps.create({
     name: 'bench',
     roles: ['seal-user'],
@@ -124,10 +59,15 @@ async function setup(dir: string): Promise<Setup> {
     appId: app.appId,
     secret: app.secret,
     fetch: async (input, init) => {
+      const t0 = performance.now();
       const r = await fetch(input, init);
-      if (recording && r.status === 201)
-        for (const [k, v] of Object.entries(parseServerTiming(r.headers.get('server-timing'))))
-          (phases[k] ??= []).push(v);
+      const roundTrip = performance.now() - t0;
+      if (recording && r.status === 201) {
+        const timing = parseServerTiming(r.headers.get('server-timing'));
+        for (const [k, v] of Object.entries(timing)) (phases[k] ??= []).push(v);
+        // Request sent to reply headers received, less the server's own time: loopback and framing.
+        (phases.transport ??= []).push(roundTrip - (timing.total ?? 0));
+      }
       return r;
     },
   });
@@ -159,13 +99,7 @@ async function setup(dir: string): Promise<Setup> {
         pdf,
         positions: [{ type: 'page', page: 1, x: 120, y: 140 }],
       }),
-    async close() {
-      await new Promise<void>((r) => {
-        http.close(() => r());
-        http.closeAllConnections();
-      });
-      await server.close();
-    },
+    close: () => bench.close(),
   };
 }
 
@@ -201,8 +135,7 @@ async function prefill(server: GovTrustServer, sealId: string, count: number): P
 
 /** Runs the benchmark; `pnpm bench server`. */
 export async function runServerBench(): Promise<{ text: string; data: unknown }> {
-  const dir = mkdtempSync(join(tmpdir(), 'govtrust-bench-'));
-  const s = await setup(dir);
+  const s = await setup();
   try {
     const N = 60;
     const rounds = 5;
@@ -225,16 +158,12 @@ export async function runServerBench(): Promise<{ text: string; data: unknown }>
       return { inproc, seq, conc };
     };
     const before = await measureBoth(true);
-    const phase = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v)]));
+    const phase = Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, median(v ?? [])]));
     const prefillSeconds = await prefill(s.server, s.sealId, 100_000);
     const after = await measureBoth(false);
     const head = (await s.server.context.store.logHead('usage'))?.seq ?? 0;
 
-    const summary = (runs: Run[]): { rate: number; p50: number; p99: number } => ({
-      rate: median(runs.map((r) => r.rate)),
-      p50: median(runs.map((r) => r.p50)),
-      p99: median(runs.map((r) => r.p99)),
-    });
+    const summary = medianRun;
     const b = {
       inproc: summary(before.inproc),
       seq: summary(before.seq),
@@ -315,7 +244,7 @@ export async function runServerBench(): Promise<{ text: string; data: unknown }>
         .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
         .join(
           ', ',
-        )}; outside the server (client, HTTP on loopback): ${(b.seq.p50 - (phase.total ?? 0)).toFixed(1)} ms.`,
+        )} (transport: the fetch round trip less the server's total; the rest of the latency is the client SDK's own work).`,
       `Without the durable writes (store: usage log + record commit, result file fdatasync) the overhead would be ${(((b.seq.p50 - (phase.store ?? 0) - b.inproc.p50) / b.inproc.p50) * 100).toFixed(0)}%.`,
       `Prefill of 100,000 usage entries took ${prefillSeconds.toFixed(1)} s; the log head is now ${head}. ${rounds} rounds of ${N} requests each, medians.`,
     ].join('\n');
@@ -335,6 +264,5 @@ export async function runServerBench(): Promise<{ text: string; data: unknown }>
     };
   } finally {
     await s.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -36,6 +36,7 @@ import type { LogEntry } from '@govtrust/core/store';
 import { markUsageRecorded, type Role } from '../http/route.js';
 import type { LicenceRightsRecord, LicenceUsageEntry, ServerTx } from '../storage/schema.js';
 import type { DomainContext } from './context.js';
+import { logIndexRange, scanLog } from './usage.js';
 
 /** A directory query (the three lookups of the provincial sharing API). */
 export type DirectoryQuery =
@@ -726,43 +727,27 @@ export function createDirectoryService(
       return { identifier: link.identifier, face };
     },
 
-    async queryUsage(q) {
-      const range = (prefix: string): { gte: string; lte: string } => ({
-        gte: `${prefix}${q.from ?? ''}`,
-        lte: `${prefix}${q.to ?? '\u{10FFFF}'}`,
-      });
-      const sep = '\u001f';
+    queryUsage(q) {
       const index =
         q.caller !== undefined
-          ? { index: 'caller', ...range(`${q.caller}${sep}`) }
+          ? logIndexRange('caller', q.caller, q.from, q.to)
           : q.identifier !== undefined
-            ? { index: 'licence', ...range(`${q.identifier}${sep}`) }
+            ? logIndexRange('licence', q.identifier, q.from, q.to)
             : q.from !== undefined || q.to !== undefined
-              ? { index: 'time', ...range('') }
+              ? logIndexRange('time', undefined, q.from, q.to)
               : {};
-      const items: LogEntry<LicenceUsageEntry>[] = [];
-      let after = q.after;
-      for (let i = 0; i < 20 && items.length < q.limit; i++) {
-        const page = await ctx.store.queryLog('licence-usage', {
-          ...index,
-          limit: Math.min(1000, q.limit * 2),
-          ...(after === undefined ? {} : { after }),
-        });
-        for (const e of page.items) {
-          const v = e.entry;
-          if (q.caller !== undefined && v.caller !== q.caller) continue;
-          if (q.identifier !== undefined && v.identifier !== q.identifier) continue;
-          if (q.action !== undefined && v.action !== q.action) continue;
-          if (q.result !== undefined && v.result !== q.result) continue;
-          if (q.from !== undefined && v.time < q.from) continue;
-          if (q.to !== undefined && v.time > q.to) continue;
-          items.push(e);
-          if (items.length >= q.limit) break;
-        }
-        after = page.next;
-        if (after === undefined) break;
-      }
-      return { items, ...(after === undefined || items.length < q.limit ? {} : { next: after }) };
+      return scanLog(ctx, 'licence-usage', {
+        index,
+        after: q.after,
+        limit: q.limit,
+        accept: (v) =>
+          (q.caller === undefined || v.caller === q.caller) &&
+          (q.identifier === undefined || v.identifier === q.identifier) &&
+          (q.action === undefined || v.action === q.action) &&
+          (q.result === undefined || v.result === q.result) &&
+          (q.from === undefined || v.time >= q.from) &&
+          (q.to === undefined || v.time <= q.to),
+      });
     },
   };
   return service;

@@ -1,13 +1,62 @@
 /** The usage log (用印记录): refusals, failures and seals, hash-chained with sequence numbers; queries and the offline export. @module */
-import { formatLogExport, type LogEntry } from '@govtrust/core/store';
+import { formatLogExport, type EntryOf, type LogEntry } from '@govtrust/core/store';
 import type { UsageEntryView } from '@govtrust/core/client';
-import type { ServerTx, UsageEntry } from '../storage/schema.js';
+import type { ServerSchema, ServerTx, UsageEntry } from '../storage/schema.js';
 import type { DomainContext } from './context.js';
 
 /** Appends a usage entry inside `tx`; resolves to its sequence number. */
 export async function appendUsage(tx: ServerTx, entry: UsageEntry): Promise<number> {
   return (await tx.append('usage', entry)).seq;
 }
+
+/** One index range of a log query: `index` over keys `<prefix>\u001f<time>`, from..to. */
+export function logIndexRange(
+  index: string,
+  prefix: string | undefined,
+  from: string | undefined,
+  to: string | undefined,
+): { index: string; gte: string; lte: string } {
+  const head = prefix === undefined ? '' : `${prefix}\u001f`;
+  return { index, gte: `${head}${from ?? ''}`, lte: `${head}${to ?? '\u{10FFFF}'}` };
+}
+
+/**
+ * A bounded, filtered scan of a log: pages through `index` (or the sequence) and keeps the entries
+ * `accept` takes, at most 20 pages per call; the cursor (`next`) lets the caller continue.
+ */
+export async function scanLog<L extends 'usage' | 'licence-usage'>(
+  ctx: DomainContext,
+  log: L,
+  options: {
+    readonly index: { index: string; gte: string; lte: string } | Record<string, never>;
+    readonly after: string | undefined;
+    readonly limit: number;
+    readonly accept: (entry: LogEntry<LogEntryOf<L>>['entry']) => boolean;
+  },
+): Promise<{ items: LogEntry<LogEntryOf<L>>[]; next?: string }> {
+  const items: LogEntry<LogEntryOf<L>>[] = [];
+  let after = options.after;
+  for (let i = 0; i < 20 && items.length < options.limit; i++) {
+    const page = await ctx.store.queryLog(log, {
+      ...options.index,
+      limit: Math.min(1000, options.limit * 2),
+      ...(after === undefined ? {} : { after }),
+    });
+    for (const e of page.items) {
+      if (!options.accept(e.entry)) continue;
+      items.push(e);
+      if (items.length >= options.limit) break;
+    }
+    after = page.next;
+    if (after === undefined) break;
+  }
+  return {
+    items,
+    ...(after === undefined || items.length < options.limit ? {} : { next: after }),
+  };
+}
+
+type LogEntryOf<L extends 'usage' | 'licence-usage'> = EntryOf<ServerSchema, L>;
 
 /** A query of the usage log. */
 export interface UsageQuery {
@@ -41,44 +90,27 @@ export interface LogService {
 /** Creates the log service. */
 export function createLogService(ctx: DomainContext): LogService {
   return {
-    async queryUsage(q) {
+    queryUsage(q) {
       // One index narrows the scan (app or seal, then time); the remaining filters apply to each page.
-      const range = (prefix: string): { gte: string; lte: string } => ({
-        gte: `${prefix}${q.from ?? ''}`,
-        lte: `${prefix}${q.to ?? '\u{10FFFF}'}`,
-      });
-      const sep = '\u001f';
-      const base =
+      const index =
         q.appId !== undefined
-          ? { index: 'app', ...range(`${q.appId}${sep}`) }
+          ? logIndexRange('app', q.appId, q.from, q.to)
           : q.sealId !== undefined
-            ? { index: 'seal', ...range(`${q.sealId}${sep}`) }
+            ? logIndexRange('seal', q.sealId, q.from, q.to)
             : q.from !== undefined || q.to !== undefined
-              ? { index: 'time', ...range('') }
+              ? logIndexRange('time', undefined, q.from, q.to)
               : {};
-      const items: LogEntry<UsageEntry>[] = [];
-      let after = q.after;
-      // Bounded scan: at most 20 pages per call; the cursor lets the caller continue.
-      for (let i = 0; i < 20 && items.length < q.limit; i++) {
-        const page = await ctx.store.queryLog('usage', {
-          ...base,
-          limit: Math.min(1000, q.limit * 2),
-          ...(after === undefined ? {} : { after }),
-        });
-        for (const e of page.items) {
-          const v = e.entry;
-          if (q.sealId !== undefined && v.sealId !== q.sealId) continue;
-          if (q.appId !== undefined && v.appId !== q.appId) continue;
-          if (q.result !== undefined && v.result !== q.result) continue;
-          if (q.from !== undefined && v.time < q.from) continue;
-          if (q.to !== undefined && v.time > q.to) continue;
-          items.push(e);
-          if (items.length >= q.limit) break;
-        }
-        after = page.next;
-        if (after === undefined) break;
-      }
-      return { items, ...(after === undefined || items.length < q.limit ? {} : { next: after }) };
+      return scanLog(ctx, 'usage', {
+        index,
+        after: q.after,
+        limit: q.limit,
+        accept: (v) =>
+          (q.sealId === undefined || v.sealId === q.sealId) &&
+          (q.appId === undefined || v.appId === q.appId) &&
+          (q.result === undefined || v.result === q.result) &&
+          (q.from === undefined || v.time >= q.from) &&
+          (q.to === undefined || v.time <= q.to),
+      });
     },
     async exportLog(log) {
       const entries: LogEntry[] = [];
