@@ -286,7 +286,7 @@ export function createLicenceService(
   };
 
   /** Durable copies of the face and the signed data (face links serve them). */
-  const storeFiles = async (issued: IssuedLicence): Promise<void> => {
+  const storeFiles = async (issued: Omit<IssuedLicence, 'record'>): Promise<void> => {
     await Promise.all([
       ctx.files.persist('licences', fileName(issued.data.identifier, 'face'), issued.face),
       ctx.files.persist('licences', fileName(issued.data.identifier, 'data'), issued.signedFile),
@@ -500,8 +500,9 @@ export function createLicenceService(
         ...(input.level === 'B-T' ? { tsa: ctx.pki.tsa.client() } : {}),
         registry,
         actor: app.appId,
+        // The files are on disk before the licence is: a stored licence always has its face.
+        beforeStore: storeFiles,
       });
-      await storeFiles(issued);
       return { licence: view(issued.record!), face: issued.face, signedData: issued.signedFile };
     },
 
@@ -555,9 +556,9 @@ export function createLicenceService(
           reasonCode: reasonOf('supersede', input),
           ...(input.reason === undefined ? {} : { reason: input.reason }),
           actor: app.appId,
+          beforeStore: storeFiles,
         },
       );
-      await storeFiles(issued);
       return {
         licence: view(issued.record!),
         face: issued.face,

@@ -94,6 +94,11 @@ export interface IssueLicenceOptions {
   readonly registry?: LicenceRegistry;
   /** Recorded in the audit entry. */
   readonly actor?: string;
+  /**
+   * Called with the signed data and sealed face before the registry stores the licence, e.g. to
+   * write the files durably: a failure here stores nothing, and a stored licence always has them.
+   */
+  readonly beforeStore?: (issued: Omit<IssuedLicence, 'record'>) => Promise<void>;
   /** Data checks in `lenient` mode (legacy holder codes). */
   readonly mode?: CheckMode;
 }
@@ -292,6 +297,7 @@ export async function issueLicence(
     withStatus = { ...withStatus, status };
   }
   const issued = await produce(p, withStatus, options);
+  await options.beforeStore?.(issued);
   if (options.registry === undefined) return issued;
   const record = await options.registry.addLicence(issued.data, {
     now: options.now,
@@ -335,6 +341,7 @@ export async function supersedeLicence(
   const p = await prepare(next, { ...issueOptions, registry });
   const status = await registry.allocateStatus(nextId, { now: options.now });
   const issued = await produce(p, { ...p.data, status }, options);
+  await options.beforeStore?.(issued);
   const { old: previous, next: record } = await registry.supersede(
     old.data.identifier,
     issued.data,

@@ -226,6 +226,40 @@ describe('issueLicence and verifyLicence', () => {
     });
   });
 
+  it('beforeStore runs with the sealed face before the registry stores the licence; when it fails nothing is stored', async () => {
+    const { registry } = await newRegistry();
+    const data = sampleLicence('business-licence');
+    const base = {
+      issuer: loadDevIdentity('p256', 'licence-issuer').signer,
+      type: typeOf(data),
+      now: NOW,
+      verificationUrl: VERIFY_URL,
+      registry,
+    };
+    let seen: { face: Uint8Array; stored: boolean } | undefined;
+    const issued = await issueLicence(data, {
+      ...base,
+      beforeStore: async (x) => {
+        seen = {
+          face: x.face,
+          stored: (await registry.getLicence(x.data.identifier)) !== undefined,
+        };
+      },
+    });
+    expect(seen?.stored).toBe(false);
+    expect(seen?.face).toEqual(issued.face);
+    expect(issued.record?.status.state).toBe('valid');
+    const other = sampleLicence('food-business-licence');
+    await expect(
+      issueLicence(other, {
+        ...base,
+        type: typeOf(other),
+        beforeStore: () => Promise.reject(new Error('disk full')),
+      }),
+    ).rejects.toThrow('disk full');
+    expect(await registry.getLicence(other.identifier)).toBeUndefined();
+  });
+
   it('draws an official seal of the issuer when no GB/T 38540 seal is given, and warns that none is bound', async () => {
     const { registry } = await newRegistry();
     const issued = await issue('rsa', 'construction-special-operations', registry);
