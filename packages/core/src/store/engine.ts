@@ -290,24 +290,22 @@ export class MemoryEngine {
 
   appendEntry(l: LogState, entry: LogEntry): void {
     l.entries.push(entry);
-    for (const [iname, idx] of l.indexes) {
-      const values = normaliseIndexKeys(
-        (idx.key as (e: object) => string | readonly string[] | undefined)(entry.entry),
-        iname,
-      );
-      for (const v of values) idx.entries.insert(v + SEP + pad(entry.seq, 16));
-    }
+    this.indexEntry(l, entry, 'insert');
   }
 
   popEntry(l: LogState): void {
     const entry = l.entries.pop();
-    if (entry === undefined) return;
+    if (entry !== undefined) this.indexEntry(l, entry, 'remove');
+  }
+
+  /** Adds `entry` to (or removes it from) every index of log `l`. */
+  private indexEntry(l: LogState, entry: LogEntry, op: 'insert' | 'remove'): void {
     for (const [iname, idx] of l.indexes) {
       const values = normaliseIndexKeys(
         (idx.key as (e: object) => string | readonly string[] | undefined)(entry.entry),
         iname,
       );
-      for (const v of values) idx.entries.remove(v + SEP + pad(entry.seq, 16));
+      for (const v of values) idx.entries[op](v + SEP + pad(entry.seq, 16));
     }
   }
 
