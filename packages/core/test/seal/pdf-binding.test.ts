@@ -62,6 +62,22 @@ function readPades(pdf: Uint8Array): {
 
 const codes = (issues: readonly { code: string }[]): string[] => issues.map((i) => i.code);
 
+/** The binding check of what a sealed PDF carries, with the dev SM2 trust, signed at SIGNED_AT, checked LATER. */
+const bindingOf = (
+  sealDer: Uint8Array,
+  signer: CheckSealBindingOptions['signerCertificate'],
+  extra: Partial<CheckSealBindingOptions> = {},
+): ReturnType<typeof checkSealBinding> =>
+  checkSealBinding({
+    sealDer,
+    signerCertificate: signer,
+    signingTime: SIGNED_AT,
+    trust,
+    intermediates,
+    now: LATER,
+    ...extra,
+  });
+
 function statusSource(
   status: 'active' | 'suspended' | 'lost' | 'cancelled' | 'revoked' | 'unknown',
   since?: Date,
@@ -85,15 +101,7 @@ describe('checkSealBinding on the CMS that sealPdf writes (default scheme)', () 
       const { sealDer, signer, intact } = readPades(pdf);
       expect(intact).toBe(true);
       expect(Buffer.from(sealDer).equals(Buffer.from(seal.der))).toBe(true);
-      const r = await checkSealBinding({
-        sealDer,
-        signerCertificate: signer,
-        signingTime: SIGNED_AT,
-        trust,
-        intermediates,
-        now: LATER,
-        sealStatus: statusSource('active'),
-      });
+      const r = await bindingOf(sealDer, signer, { sealStatus: statusSource('active') });
       expect(r.errors).toEqual([]);
       expect(r.warnings).toEqual([]);
       expect(r.status).toBe('valid');
@@ -140,14 +148,7 @@ describe('checkSealBinding on the CMS that sealPdf writes (default scheme)', () 
     const pdf = await forgePadesPdf(holder('rsa').signer, [createSealAttribute(sealForB)]);
     const { sealDer, signer, intact } = readPades(pdf);
     expect(intact).toBe(true);
-    const r = await checkSealBinding({
-      sealDer,
-      signerCertificate: signer,
-      signingTime: SIGNED_AT,
-      trust,
-      intermediates,
-      now: LATER,
-    });
+    const r = await bindingOf(sealDer, signer);
     expect(r.status).toBe('invalid');
     expect(codes(r.errors)).toEqual(['ERR_SEAL_SIGNER_NOT_IN_CERT_LIST']);
     expect(r.seal).toMatchObject({
@@ -161,15 +162,7 @@ describe('checkSealBinding on the CMS that sealPdf writes (default scheme)', () 
     const ended = await devSeal({ validity: ENDED });
     const pdf = await forgePadesPdf(holder('p256').signer, [createSealAttribute(ended)]);
     const { sealDer, signer } = readPades(pdf);
-    const r = await checkSealBinding({
-      sealDer,
-      signerCertificate: signer,
-      signingTime: SIGNED_AT,
-      signingTimeProven: true,
-      trust,
-      intermediates,
-      now: LATER,
-    });
+    const r = await bindingOf(sealDer, signer, { signingTimeProven: true });
     expect(r.status).toBe('invalid');
     expect(codes(r.errors)).toContain('ERR_SEAL_NOT_VALID_AT_SIGNING_TIME');
     expect(r.seal.valid).toBe(false);
@@ -182,14 +175,7 @@ describe('checkSealBinding on the CMS that sealPdf writes (default scheme)', () 
       { oid: SEAL_ATTRIBUTE_OID, values: [bad] },
     ]);
     const { sealDer, signer } = readPades(pdf);
-    const r = await checkSealBinding({
-      sealDer,
-      signerCertificate: signer,
-      signingTime: SIGNED_AT,
-      trust,
-      intermediates,
-      now: LATER,
-    });
+    const r = await bindingOf(sealDer, signer);
     expect(r.status).toBe('invalid');
     expect(codes(r.errors)).toEqual(['ERR_SEAL_MAKER_SIGNATURE_INVALID']);
     expect(r.seal.makerSignatureValid).toBe(false);
