@@ -3,6 +3,7 @@
  * type record, the QR drawing read back by an ISO/IEC 18004 decoder, deterministic PDF output, and
  * the page text read back by GovTrust's own extractor through the ToUnicode map.
  */
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   checkLicenceType,
@@ -95,6 +96,24 @@ describe('QR drawing', () => {
       expect(readQrContent(qr.content, qr.modules)).toBe(text);
     }
     expect(readQrContent('0 0 5 1 re', 29)).toBeUndefined();
+  });
+
+  it('reads back every code of a sweep of verification URLs (none of the ~1% an earlier decoder missed)', () => {
+    // These three made the earlier reader (@paulmillr/qr/decode) throw; a cascade test failed on one.
+    const earlierMisses = [
+      'http://127.0.0.1:3000/verify?id=c16254f095f09612de79c4df&d=gfL6z6zhNooiLjg4dgcMHwIS3a0E5iuOQSvW0FYMrVc',
+      'http://127.0.0.1:3000/verify?id=5a41512c8ba2f4f5028f8dd8&d=9SzHQXz6ZZzHAgOj4Yk7kt57hBRej8oLdkzlFTBi1tM',
+      'http://127.0.0.1:3000/verify?id=b2a479f00ff65100e2d47693&d=vmGJbKoU7ixgrrCbagFs1K1VO2bOInXtefgPKuZU4eU',
+    ];
+    const sweep = Array.from({ length: 400 }, (_, i) => {
+      const h = createHash('sha256').update(String(i)).digest();
+      return `https://zwfw.example.gov.cn/v1/licences/verify?id=${h.subarray(0, 12).toString('hex')}&d=${h.toString('base64url')}`;
+    });
+    const misses = [...earlierMisses, ...sweep].filter((text) => {
+      const qr = qrContent(text);
+      return readQrContent(qr.content, qr.modules) !== text;
+    });
+    expect(misses).toEqual([]);
   });
 });
 
