@@ -3,6 +3,7 @@
  * /SMask soft mask, §11.6.5.3) and baseline/progressive JPEG (passed through as /DCTDecode).
  * @module
  */
+import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { PdfImageError } from '../errors/index.js';
 import { unfilterRow } from './filters.js';
@@ -35,10 +36,47 @@ export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | null {
  * @throws {PdfImageError} ERR_PDF_IMAGE_UNSUPPORTED for anything else, or a corrupt or oversized picture
  */
 export function embedImage(bytes: Uint8Array): EmbeddableImage {
-  const kind = sniffImage(bytes);
-  if (kind === 'png') return embedPng(bytes);
-  if (kind === 'jpeg') return embedJpeg(bytes);
-  throw new PdfImageError('The seal image is neither PNG nor JPEG');
+  // A service seals with the same few pictures all day, and decoding and re-compressing a PNG
+  // with alpha is most of a visible seal's cost: recent results are kept by SHA-256 of the bytes.
+  const key = createHash('sha256').update(bytes).digest('base64');
+  let made = embedded.get(key);
+  if (made === undefined) {
+    const kind = sniffImage(bytes);
+    if (kind === 'png') made = embedPng(bytes);
+    else if (kind === 'jpeg') made = embedJpeg(bytes);
+    else throw new PdfImageError('The seal image is neither PNG nor JPEG');
+    remember(key, made);
+  } else {
+    embedded.delete(key);
+    embedded.set(key, made);
+  }
+  // Callers get their own dictionaries; the stream data is shared and never written to.
+  const copy = (s: PdfStream): PdfStream => new PdfStream(new PdfDict(s.dict.entries()), s.data);
+  return {
+    width: made.width,
+    height: made.height,
+    image: copy(made.image),
+    softMask: made.softMask === null ? null : copy(made.softMask),
+  };
+}
+
+/** Embedded pictures by SHA-256 (least recently used first), at most 16 and 32 MiB of streams. */
+const embedded = new Map<string, EmbeddableImage>();
+const EMBEDDED_MAX_ENTRIES = 16;
+const EMBEDDED_MAX_BYTES = 32 * 1024 * 1024;
+let embeddedBytes = 0;
+const sizeOf = (e: EmbeddableImage): number => e.image.data.length + (e.softMask?.data.length ?? 0);
+
+function remember(key: string, made: EmbeddableImage): void {
+  const size = sizeOf(made);
+  if (size > EMBEDDED_MAX_BYTES / 4) return;
+  embedded.set(key, made);
+  embeddedBytes += size;
+  for (const [k, e] of embedded) {
+    if (embedded.size <= EMBEDDED_MAX_ENTRIES && embeddedBytes <= EMBEDDED_MAX_BYTES) break;
+    embedded.delete(k);
+    embeddedBytes -= sizeOf(e);
+  }
 }
 
 // ------------------------------------------------------------------------------------------ JPEG

@@ -29,7 +29,7 @@ import {
   PdfSignerCertificateError,
   SealEncodeError,
 } from '../errors/index.js';
-import { parseCertificate } from '../pki/certificate.js';
+import { parseCertificate, type Certificate } from '../pki/certificate.js';
 import type { TsaClient } from '../pki/tsa-client.js';
 import {
   PDF_SES_FILTER,
@@ -1110,10 +1110,17 @@ export interface SealPdfOptions extends Omit<PdfSealOptions, 'signer'> {
   readonly tsa?: TsaClient;
 }
 
+/** Parsed signer certificates: a long-lived signer seals many documents with the same one. */
+const signerCertificates = new WeakMap<Uint8Array, Certificate>();
+
 function checkSigner(signer: Signer, now: Date): void {
   const certDer = signer.certificateChain[0];
   if (certDer === undefined) return;
-  const cert = parseCertificate(certDer);
+  let cert = signerCertificates.get(certDer);
+  if (cert === undefined) {
+    cert = parseCertificate(certDer);
+    signerCertificates.set(certDer, cert);
+  }
   if (signer.publicKey !== undefined && !cert.publicKey.equals(signer.publicKey))
     throw new KeyMismatchError();
   if (now.getTime() < cert.notBefore.getTime() || now.getTime() > cert.notAfter.getTime())

@@ -36,6 +36,9 @@ export function isRegular(c: number | undefined): boolean {
   return c !== undefined && WS[c] === 0 && DELIM[c] === 0;
 }
 
+/** hexValue of every byte value (-1 for non-hex bytes). */
+const HEX_VALUE = Int8Array.from({ length: 256 }, (_, c) => hexValue(c));
+
 function hexValue(c: number): number {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x41 && c <= 0x46) return c - 0x37;
@@ -313,26 +316,39 @@ export class PdfLexer {
   private parseHexString(): PdfString {
     const b = this.bytes;
     const start = this.pos;
-    let p = this.pos + 1;
-    const out: number[] = [];
-    let hi = -1;
-    while (p < this.end) {
-      const c = b[p++]!;
-      if (c === 0x3e) {
-        if (hi >= 0) out.push(hi * 16); // §7.3.4.3: a missing final digit is 0
-        this.pos = p;
-        return new PdfString(new Uint8Array(out), true);
+    // A hex string holds no '>' but its end (§7.3.4.3): find it, then decode into one buffer
+    // (signature /Contents are tens of kilobytes of hex).
+    const close = b.indexOf(0x3e, start + 1);
+    if (close < 0 || close >= this.end) throw this.error('Unterminated hex string', start);
+    const digits = close - start - 1;
+    if (digits % 2 === 0) {
+      // Fast path: Node's decoder stops at the first non-hex pair, so a full length means all hex.
+      const text = Buffer.from(b.buffer, b.byteOffset + start + 1, digits).toString('latin1');
+      const fast = Buffer.from(text, 'hex');
+      if (fast.length * 2 === digits) {
+        this.pos = close + 1;
+        return new PdfString(new Uint8Array(fast.buffer, fast.byteOffset, fast.length), true);
       }
-      if (WS[c] === 1) continue;
-      const v = hexValue(c);
-      if (v < 0) throw this.error('Bad character in hex string', p - 1);
+    }
+    const out = new Uint8Array((close - start) >> 1);
+    let n = 0;
+    let hi = -1;
+    for (let p = start + 1; p < close; p++) {
+      const c = b[p]!;
+      const v = HEX_VALUE[c]!;
+      if (v < 0) {
+        if (WS[c] === 1) continue;
+        throw this.error('Bad character in hex string', p);
+      }
       if (hi < 0) hi = v;
       else {
-        out.push(hi * 16 + v);
+        out[n++] = hi * 16 + v;
         hi = -1;
       }
     }
-    throw this.error('Unterminated hex string', start);
+    if (hi >= 0) out[n++] = hi * 16; // §7.3.4.3: a missing final digit is 0
+    this.pos = close + 1;
+    return new PdfString(n === out.length ? out : out.slice(0, n), true);
   }
 
   private parseDict(depth: number): PdfDict {

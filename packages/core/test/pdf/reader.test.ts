@@ -18,6 +18,7 @@ import {
   openPdf,
 } from '../../src/pdf/index.js';
 import { GovTrustError } from '../../src/errors/index.js';
+import { PdfLexer } from '../../src/pdf/syntax.js';
 import { parseCMap } from '../../src/pdf/text.js';
 import { hasTool, tempDir } from '../helpers/tools.js';
 import { makePdf, qpdfCheck, withObjectStreams } from './helpers.js';
@@ -204,6 +205,46 @@ describe('openPdf on hostile or broken bytes', () => {
     );
     const doc = openPdf(ascii(swapped));
     expect(() => getPages(doc)).toThrow(expect.objectContaining({ code: 'ERR_PDF_PARSE' }));
+  });
+});
+
+describe('hex strings (ISO 32000-1 7.3.4.3)', () => {
+  const lex = (text: string, end?: number): PdfLexer =>
+    new PdfLexer(new TextEncoder().encode(text), 0, end);
+  const read = (text: string): string => {
+    const l = lex(text);
+    const v = l.parseObject();
+    expect(v).toBeInstanceOf(PdfString);
+    return Buffer.from((v as PdfString).bytes).toString('hex');
+  };
+
+  it('reads digits of either case, with or without white space, and a missing last digit as 0', () => {
+    expect(read('<901FA3>')).toBe('901fa3');
+    expect(read('<90 1f\na\r3>')).toBe('901fa3');
+    expect(read('<901FA>')).toBe('901fa0');
+    expect(read('<>')).toBe('');
+    expect(read('< >')).toBe('');
+    const l = lex('<00ff> 12');
+    l.parseObject();
+    expect(l.parseObject()).toBe(12);
+    expect(read(`<${'00'.repeat(40_000)}>`)).toBe('00'.repeat(40_000));
+  });
+
+  it('refuses a non-hex byte and an unterminated string, with the offset', () => {
+    for (const [text, offset] of [
+      ['<0g00>', 2],
+      ['<00g0>', 3],
+      ['<00 0z>', 5],
+      ['<0000', 0],
+    ] as const) {
+      expect(() => lex(text).parseObject()).toThrow(
+        expect.objectContaining({ code: 'ERR_PDF_PARSE', offset }) as Error,
+      );
+    }
+    // The closing '>' lies beyond the lexer's end: unterminated within its range.
+    expect(() => lex('<0000>', 5).parseObject()).toThrow(
+      expect.objectContaining({ code: 'ERR_PDF_PARSE' }) as Error,
+    );
   });
 });
 

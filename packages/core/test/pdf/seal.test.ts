@@ -482,6 +482,32 @@ describe('sealPdf refuses bad input with a clear code', () => {
       );
     expect(images.some((i) => i.dict.has('SMask'))).toBe(true);
   });
+  it('embeds a picture it has seen before (from its cache) exactly as the first time', async () => {
+    const pictures = (out: Uint8Array): string[] => {
+      const doc = openPdf(out);
+      return [...doc.latest.sections[0]!.entries.keys()]
+        .map((num) => doc.getObject(new PdfRef(num, 0)))
+        .filter(
+          (v): v is PdfStream =>
+            v instanceof PdfStream && v.dict.getName('Subtype') === 'Image' && v.dict.has('SMask'),
+        )
+        .map((i) => {
+          const mask = i.dict.get('SMask');
+          const m = mask instanceof PdfRef ? doc.getObject(mask) : undefined;
+          return [
+            JSON.stringify(i.dict.get('Width')),
+            Buffer.from(doc.decode(i)).toString('base64'),
+            m instanceof PdfStream ? Buffer.from(doc.decode(m)).toString('base64') : 'no mask',
+          ].join(':');
+        });
+    };
+    // A fresh copy of the bytes each time, as a server reading the picture from its store has.
+    const first = pictures(await seal(input, { appearance: { image: new Uint8Array(png) } }));
+    const again = pictures(await seal(input, { appearance: { image: new Uint8Array(png) } }));
+    expect(first).toHaveLength(1);
+    expect(first[0]).not.toContain('no mask');
+    expect(again).toEqual(first);
+  });
 });
 
 describe.skipIf(!tools)('sealPdf with the dev PKI (certs-dev)', () => {
