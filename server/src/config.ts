@@ -35,15 +35,22 @@ export const configSchema = z.strictObject({
         .min(1024)
         .default(50 * 1024 * 1024),
       maxFiles: z.number().int().min(1).max(100).default(20),
-      /** Uploads up to this size stay in memory (default 0: every upload is streamed to disk). */
-      spoolBytes: z.number().int().min(0).default(0),
+      /**
+       * Uploads up to this size stay in memory; larger ones are streamed to disk as they arrive
+       * (default 1 MiB: a seal reads the whole document anyway; 0 spools every upload).
+       */
+      spoolBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(1024 * 1024),
       batchItems: z.number().int().min(1).max(100).default(20),
     })
     .default({
       jsonBytes: 1024 * 1024,
       uploadBytes: 50 * 1024 * 1024,
       maxFiles: 20,
-      spoolBytes: 0,
+      spoolBytes: 1024 * 1024,
       batchItems: 20,
     }),
   /** The public document verification endpoint (POST /v1/documents/verify) behind the /verify page. */

@@ -1,9 +1,10 @@
 // Server units: the error table covers every code, log redaction, configuration loading, the rate limiter (429 + Retry-After), the upload limit (413), the secret box.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorCodes } from '@govtrust/core/errors';
 import { serverCodes } from '../../packages/core/src/errors/server.js';
 import { createRateLimiter } from '../src/auth/rate-limit.js';
@@ -184,6 +185,47 @@ describe('limits over HTTP', () => {
     expect(codes.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(codes).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('uploads streamed to disk (limits.spoolBytes 0)', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer({
+      overrides: { limits: { uploadBytes: 64 * 1024, spoolBytes: 0 } },
+    });
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+  // The spool file is removed right after the reply is sent.
+  const uploadsEmpty = (): Promise<void> =>
+    vi.waitFor(() => {
+      expect(readdirSync(join(t.dataDir, 'files', 'uploads'))).toEqual([]);
+    });
+
+  it('seals the exact bytes sent and removes the spool file; an upload cut off at the limit leaves none', async () => {
+    const s = await t.admin.createSeal({ name: '落盘测试章', organisation: { name: '示例局' } });
+    const u = await t.newApp();
+    await t.admin.createGrant(s.id, { appId: u.appId });
+    const pdf = makeDemoPdf({ pages: 2 });
+    const ok = await u.client.applySeal({
+      sealId: s.id,
+      pdf,
+      positions: [{ type: 'page', page: 1, x: 10, y: 10 }],
+    });
+    expect(ok.document.sha256Before).toBe(createHash('sha256').update(pdf).digest('hex'));
+    await uploadsEmpty();
+    const padded = new Uint8Array(200 * 1024);
+    padded.set(pdf);
+    await expect(
+      u.client.applySeal({
+        sealId: s.id,
+        pdf: padded,
+        positions: [{ type: 'page', page: 1, x: 10, y: 10 }],
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_INPUT_TOO_LARGE', status: 413 });
+    await uploadsEmpty();
   });
 });
 
