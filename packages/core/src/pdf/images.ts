@@ -38,19 +38,20 @@ export function sniffImage(bytes: Uint8Array): 'png' | 'jpeg' | null {
 export function embedImage(bytes: Uint8Array): EmbeddableImage {
   // A service seals with the same few pictures all day, and decoding and re-compressing a PNG
   // with alpha is most of a visible seal's cost: recent results are kept by SHA-256 of the bytes.
+  // (A JPEG is passed through as it is, a view of the caller's bytes: nothing to keep.)
+  const kind = sniffImage(bytes);
+  if (kind === 'jpeg') return embedJpeg(bytes);
+  if (kind !== 'png') throw new PdfImageError('The seal image is neither PNG nor JPEG');
   const key = createHash('sha256').update(bytes).digest('base64');
   let made = embedded.get(key);
   if (made === undefined) {
-    const kind = sniffImage(bytes);
-    if (kind === 'png') made = embedPng(bytes);
-    else if (kind === 'jpeg') made = embedJpeg(bytes);
-    else throw new PdfImageError('The seal image is neither PNG nor JPEG');
+    made = embedPng(bytes);
     remember(key, made);
   } else {
     embedded.delete(key);
     embedded.set(key, made);
   }
-  // Callers get their own dictionaries; the stream data is shared and never written to.
+  // Callers get their own dictionaries; the kept stream data is never written to.
   const copy = (s: PdfStream): PdfStream => new PdfStream(new PdfDict(s.dict.entries()), s.data);
   return {
     width: made.width,
@@ -70,6 +71,8 @@ const sizeOf = (e: EmbeddableImage): number => e.image.data.length + (e.softMask
 function remember(key: string, made: EmbeddableImage): void {
   const size = sizeOf(made);
   if (size > EMBEDDED_MAX_BYTES / 4) return;
+  // embedPng's stream data is always new memory (inflated and deflated, or the IDAT chunks
+  // concatenated), never a view of the caller's bytes, which the caller may reuse.
   embedded.set(key, made);
   embeddedBytes += size;
   for (const [k, e] of embedded) {
