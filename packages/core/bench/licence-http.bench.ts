@@ -1,12 +1,12 @@
 /**
  * Licence verification benchmark (issue 9): licence verifications per second over HTTP
  * (`POST /v1/licences/verify`, face PDF and signed data file, each writing its usage record) with
- * p50/p99 latency, next to in-process `verifyLicence` on the same bytes with the same options in
- * the same run. Rounds alternate so machine noise hits both sides alike.
+ * p50/p99 latency from a load process of its own (load.ts), next to in-process `verifyLicence` on
+ * the same bytes with the same options in the same run. Rounds alternate so machine noise hits
+ * both sides alike.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGovTrustClient } from '../src/client/index.js';
 import { registryStatusSource, verifyLicence } from '../src/licence/index.js';
 import { repoRoot as root, startBenchServer } from './bench-server.js';
 import {
@@ -17,6 +17,7 @@ import {
   type ComparisonRow,
   type LatencyRun,
 } from './harness.js';
+import { startLoadProcess, type LoadOp } from './load.js';
 
 type Run = Pick<LatencyRun, 'rate' | 'p50' | 'p99'>;
 
@@ -28,6 +29,7 @@ const load = (n: number, concurrency: number, op: () => Promise<unknown>): Promi
 export async function runLicenceHttpBench(): Promise<{ text: string; data: unknown }> {
   const bench = await startBenchServer('licence');
   const { server, config, url } = bench;
+  let closeLoader = (): void => undefined;
   try {
     const type = JSON.parse(
       readFileSync(
@@ -71,7 +73,10 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
       { appId: app.appId, name: 'bench', roles: ['issuer', 'verifier'], secretId: 'bench' },
       'bench',
     );
-    const client = createGovTrustClient({ baseUrl: url, appId: app.appId, secret: app.secret });
+    const loader = await startLoadProcess({ baseUrl: url, appId: app.appId, secret: app.secret });
+    closeLoader = () => {
+      loader.close();
+    };
     const types = new Map((await server.licences.listTypes()).map((t) => [t.typeCode, t]));
     const options = {
       trust: server.context.pki.trust,
@@ -88,17 +93,16 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
       const r = await verifyLicence(bytes, { ...options, now: new Date() });
       check(r.status, r.result, 'in-process');
     };
-    const overHttp = (bytes: Uint8Array, contentType: string) => async (): Promise<void> => {
-      const res = await client.request('POST', `/v1/licences/verify?useCause=${CAUSE}`, {
-        body: bytes,
-        contentType,
-      });
-      const r = JSON.parse(new TextDecoder().decode(res.body)) as {
-        status: string;
-        result: number;
-      };
-      check(r.status, r.result, `HTTP ${res.status}`);
-    };
+    const overHttp = (bytes: Uint8Array, contentType: string): LoadOp => ({
+      kind: 'request',
+      method: 'POST',
+      target: `/v1/licences/verify?useCause=${CAUSE}`,
+      contentType,
+      body: Buffer.from(bytes).toString('base64'),
+      expect: { status: 'valid', result: 0 },
+    });
+    const http = async (n: number, concurrency: number, op: LoadOp): Promise<Run> =>
+      (await loader.run(n, concurrency, op)).run;
     const cases = [
       {
         name: 'face PDF',
@@ -118,14 +122,14 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
     const results = [];
     for (const c of cases) {
       await load(10, 1, c.inproc);
-      await load(10, 1, c.http);
+      await http(10, 1, c.http);
       const inproc: Run[] = [];
       const seq: Run[] = [];
       const conc: Run[] = [];
       for (let r = 0; r < rounds; r++) {
         inproc.push(await load(N, 1, c.inproc));
-        seq.push(await load(N, 1, c.http));
-        conc.push(await load(N, 4, c.http));
+        seq.push(await http(N, 1, c.http));
+        conc.push(await http(N, 4, c.http));
       }
       results.push({
         name: c.name,
@@ -180,6 +184,7 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
     ].join('\n');
     return { text, data: { results, rounds, requestsPerRound: N } };
   } finally {
+    closeLoader();
     await bench.close();
   }
 }

@@ -7,8 +7,6 @@
  * entries already stored (goal: no measurable slowdown). Rounds alternate so machine noise hits
  * both sides alike.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { sealPdf } from '../src/pdf/index.js';
 import { createSealAttribute, parseSeal } from '../src/seal/index.js';
 import { makeDemoPdf, type GovTrustServer } from '@govtrust/server';
@@ -22,7 +20,7 @@ import {
   type ComparisonRow,
   type LatencyRun as Run,
 } from './harness.js';
-import type { LoadCommand, LoadReply } from './load-child.js';
+import { startLoadProcess } from './load.js';
 
 /** Server-side phases of the seal applications (ms), from their `Server-Timing` headers. */
 const phases: Partial<Record<string, number[]>> = {};
@@ -34,29 +32,6 @@ interface Setup {
   /** `n` seal applications over HTTP from the load process, `concurrency` at a time. */
   readonly http: (n: number, concurrency: number, record?: boolean) => Promise<Run>;
   close(): Promise<void>;
-}
-
-/** The load process (load-child.ts) and a function sending it one command at a time. */
-function startLoadChild(): {
-  readonly child: ChildProcess;
-  send(cmd: LoadCommand): Promise<unknown>;
-} {
-  // fork inherits this process's execArgv: the child runs under the same tsx loader.
-  const child = fork(join(import.meta.dirname, 'load-child.ts'), [], { stdio: 'inherit' });
-  const send = (cmd: LoadCommand): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void => {
-        reject(new Error(`load child exited (${String(code)})`));
-      };
-      child.once('exit', onExit);
-      child.once('message', (m: { ok: boolean; reply?: unknown; error?: string }) => {
-        child.off('exit', onExit);
-        if (m.ok) resolve(m.reply);
-        else reject(new Error(`load child: ${m.error ?? '?'}`));
-      });
-      child.send(cmd);
-    });
-  return { child, send };
 }
 
 async function setup(): Promise<Setup> {
@@ -78,14 +53,8 @@ async function setup(): Promise<Setup> {
     null,
   );
   await server.grants.create(seal.id, { appId: app.appId }, 'bench', 'bench');
-  const load = startLoadChild();
-  await load.send({
-    kind: 'setup',
-    baseUrl: url,
-    appId: app.appId,
-    secret: app.secret,
-    sealId: seal.id,
-  });
+  const load = await startLoadProcess({ baseUrl: url, appId: app.appId, secret: app.secret });
+  const op = { kind: 'applySeal', sealId: seal.id } as const;
   const pdf = makeDemoPdf({ pages: 1 });
   const signer = await server.seals.signer(seal);
   const picture = new Uint8Array(Buffer.from(seal.picture, 'base64'));
@@ -108,12 +77,12 @@ async function setup(): Promise<Setup> {
         signerName: seal.name,
       }),
     http: async (n, concurrency, record = false) => {
-      const reply = (await load.send({ kind: 'run', n, concurrency, record })) as LoadReply;
+      const reply = await load.run(n, concurrency, op, record);
       for (const [k, v] of Object.entries(reply.phases)) (phases[k] ??= []).push(...(v ?? []));
       return reply.run;
     },
     async close() {
-      load.child.disconnect();
+      load.close();
       await bench.close();
     },
   };
