@@ -42,7 +42,7 @@ export interface Cluster {
   /** Issues a sample licence in a province: identifier and face PDF. */
   issue(node: ClusterNode): Promise<{ identifier: string; face: Uint8Array }>;
   /** A verifier app (用证单位) of `node` allowed to look up every licence type and area. */
-  verifier(node: ClusterNode): Promise<{ appId: string; client: GovTrustClient }>;
+  verifier(node: ClusterNode): Promise<{ appId: string; secret: string; client: GovTrustClient }>;
   stop(): Promise<void>;
 }
 
@@ -203,6 +203,7 @@ export async function startCluster(overrides: Record<string, unknown> = {}): Pro
         });
         return {
           appId: v.appId,
+          secret: v.secret,
           client: createGovTrustClient({ baseUrl: node.url, appId: v.appId, secret: v.secret }),
         };
       },

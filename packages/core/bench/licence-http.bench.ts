@@ -97,8 +97,7 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
       kind: 'request',
       method: 'POST',
       target: `/v1/licences/verify?useCause=${CAUSE}`,
-      contentType,
-      body: Buffer.from(bytes).toString('base64'),
+      body: { base64: Buffer.from(bytes).toString('base64'), contentType },
       expect: { status: 'valid', result: 0 },
     });
     const http = async (n: number, concurrency: number, op: LoadOp): Promise<Run> =>

@@ -25,9 +25,15 @@ function operation(c: GovTrustClient, op: LoadOp): () => Promise<unknown> {
         pdf,
         positions: [{ type: 'page', page: 1, x: 120, y: 140 }],
       });
-  const body = new Uint8Array(Buffer.from(op.body, 'base64'));
+  const body =
+    op.body === undefined
+      ? {}
+      : {
+          body: new Uint8Array(Buffer.from(op.body.base64, 'base64')),
+          contentType: op.body.contentType,
+        };
   return async () => {
-    const res = await c.request(op.method, op.target, { body, contentType: op.contentType });
+    const res = await c.request(op.method, op.target, body);
     const json = JSON.parse(new TextDecoder().decode(res.body)) as Record<string, unknown>;
     for (const [k, v] of Object.entries(op.expect))
       if (json[k] !== v)

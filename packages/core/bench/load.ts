@@ -13,9 +13,8 @@ export type LoadOp =
       readonly kind: 'request';
       readonly method: string;
       readonly target: string;
-      readonly contentType: string;
-      /** The body, base64. */
-      readonly body: string;
+      /** The body (base64) and its type, for a POST or PUT. */
+      readonly body?: { readonly base64: string; readonly contentType: string };
       /** Fields the JSON answer must have, with these values. */
       readonly expect: Readonly<Record<string, string | number | boolean>>;
     };
