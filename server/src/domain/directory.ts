@@ -728,14 +728,14 @@ export function createDirectoryService(
     },
 
     queryUsage(q) {
-      const index =
-        q.caller !== undefined
-          ? logIndexRange('caller', q.caller, q.from, q.to)
-          : q.identifier !== undefined
-            ? logIndexRange('licence', q.identifier, q.from, q.to)
-            : q.from !== undefined || q.to !== undefined
-              ? logIndexRange('time', undefined, q.from, q.to)
-              : {};
+      const index = logIndexRange(
+        [
+          ['caller', q.caller],
+          ['licence', q.identifier],
+        ],
+        q.from,
+        q.to,
+      );
       return scanLog(ctx, 'licence-usage', {
         index,
         after: q.after,

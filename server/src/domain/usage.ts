@@ -9,15 +9,22 @@ export async function appendUsage(tx: ServerTx, entry: UsageEntry): Promise<numb
   return (await tx.append('usage', entry)).seq;
 }
 
-/** One index range of a log query: `index` over keys `<prefix>\u001f<time>`, from..to. */
+/**
+ * The index range that narrows a log query: the first keyed index whose key is given (over keys
+ * `<key>\u001f<time>`), else the time index when a bound is given, else none (the sequence).
+ */
 export function logIndexRange(
-  index: string,
-  prefix: string | undefined,
+  keyed: readonly (readonly [index: string, key: string | undefined])[],
   from: string | undefined,
   to: string | undefined,
-): { index: string; gte: string; lte: string } {
-  const head = prefix === undefined ? '' : `${prefix}\u001f`;
-  return { index, gte: `${head}${from ?? ''}`, lte: `${head}${to ?? '\u{10FFFF}'}` };
+): { index: string; gte: string; lte: string } | Record<string, never> {
+  const range = (index: string, head: string): { index: string; gte: string; lte: string } => ({
+    index,
+    gte: `${head}${from ?? ''}`,
+    lte: `${head}${to ?? '\u{10FFFF}'}`,
+  });
+  for (const [index, key] of keyed) if (key !== undefined) return range(index, `${key}\u001f`);
+  return from !== undefined || to !== undefined ? range('time', '') : {};
 }
 
 /**
@@ -92,14 +99,14 @@ export function createLogService(ctx: DomainContext): LogService {
   return {
     queryUsage(q) {
       // One index narrows the scan (app or seal, then time); the remaining filters apply to each page.
-      const index =
-        q.appId !== undefined
-          ? logIndexRange('app', q.appId, q.from, q.to)
-          : q.sealId !== undefined
-            ? logIndexRange('seal', q.sealId, q.from, q.to)
-            : q.from !== undefined || q.to !== undefined
-              ? logIndexRange('time', undefined, q.from, q.to)
-              : {};
+      const index = logIndexRange(
+        [
+          ['app', q.appId],
+          ['seal', q.sealId],
+        ],
+        q.from,
+        q.to,
+      );
       return scanLog(ctx, 'usage', {
         index,
         after: q.after,
