@@ -170,3 +170,36 @@ export function medianRun(runs: readonly Pick<LatencyRun, 'rate' | 'p50' | 'p99'
     p99: median(runs.map((r) => r.p99)),
   };
 }
+
+/**
+ * Two rows comparing load runs: the rate (ours / baseline) and, indented, the p50/p99 latency
+ * (baseline p50 / ours p50: higher is better in both).
+ */
+export function rateRows(
+  what: string,
+  ours: Pick<LatencyRun, 'rate' | 'p50' | 'p99'>,
+  baseline: Pick<LatencyRun, 'rate' | 'p50' | 'p99'>,
+  baselineName: string,
+  options: { readonly latency?: boolean } = {},
+): ComparisonRow[] {
+  const lat = (r: { p50: number; p99: number }): string =>
+    `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+  const rows: ComparisonRow[] = [
+    {
+      what,
+      ours: fmtRate(ours.rate),
+      baseline: fmtRate(baseline.rate),
+      baselineName,
+      ratio: ours.rate / baseline.rate,
+    },
+  ];
+  if (options.latency !== false)
+    rows.push({
+      what: '  latency',
+      ours: lat(ours),
+      baseline: lat(baseline),
+      baselineName,
+      ratio: baseline.p50 / ours.p50,
+    });
+  return rows;
+}

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { registryStatusSource, verifyLicence } from '../src/licence/index.js';
 import { repoRoot as root, startBenchServer } from './bench-server.js';
 import {
-  fmtRate,
   medianRun as summary,
   printTable,
+  rateRows,
   runLatency,
   type ComparisonRow,
   type LatencyRun,
@@ -138,36 +138,14 @@ export async function runLicenceHttpBench(): Promise<{ text: string; data: unkno
         conc: summary(conc),
       });
     }
-    const lat = (r: Run): string => `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
     const rows: ComparisonRow[] = results.flatMap((r) => [
-      {
-        what: `${r.name} (${(r.size / 1024).toFixed(0)} KiB), 1 client`,
-        ours: fmtRate(r.seq.rate),
-        baseline: fmtRate(r.inproc.rate),
-        baselineName: 'in-process verifyLicence',
-        ratio: r.seq.rate / r.inproc.rate,
-      },
-      {
-        what: '  latency',
-        ours: lat(r.seq),
-        baseline: lat(r.inproc),
-        baselineName: 'in-process verifyLicence',
-        ratio: r.inproc.p50 / r.seq.p50,
-      },
-      {
-        what: `${r.name}, 4 clients`,
-        ours: fmtRate(r.conc.rate),
-        baseline: fmtRate(r.inproc.rate),
-        baselineName: 'in-process verifyLicence',
-        ratio: r.conc.rate / r.inproc.rate,
-      },
-      {
-        what: '  latency',
-        ours: lat(r.conc),
-        baseline: lat(r.inproc),
-        baselineName: 'in-process verifyLicence',
-        ratio: r.inproc.p50 / r.conc.p50,
-      },
+      ...rateRows(
+        `${r.name} (${(r.size / 1024).toFixed(0)} KiB), 1 client`,
+        r.seq,
+        r.inproc,
+        'in-process verifyLicence',
+      ),
+      ...rateRows(`${r.name}, 4 clients`, r.conc, r.inproc, 'in-process verifyLicence'),
     ]);
     const text = [
       printTable(

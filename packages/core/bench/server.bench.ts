@@ -12,10 +12,10 @@ import { createSealAttribute, parseSeal } from '../src/seal/index.js';
 import { makeDemoPdf, type GovTrustServer } from '@govtrust/server';
 import { startBenchServer } from './bench-server.js';
 import {
-  fmtRate,
   median,
   medianRun,
   printTable,
+  rateRows,
   runLatency as load,
   type ComparisonRow,
   type LatencyRun as Run,
@@ -158,65 +158,16 @@ export async function runServerBench(): Promise<{ text: string; data: unknown }>
       (x.seq.p50 - x.inproc.p50) / x.inproc.p50;
     const capacityOverhead = (x: { inproc: { rate: number }; conc: { rate: number } }): number =>
       x.inproc.rate / x.conc.rate - 1;
-    const lat = (r: { p50: number; p99: number }): string =>
-      `p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
     const rows: ComparisonRow[] = [
-      {
-        what: 'applications, 1 client',
-        ours: fmtRate(b.seq.rate),
-        baseline: fmtRate(b.inproc.rate),
-        baselineName: 'in-process sealPdf',
-        ratio: b.seq.rate / b.inproc.rate,
-      },
-      {
-        what: '  latency',
-        ours: lat(b.seq),
-        baseline: lat(b.inproc),
-        baselineName: 'in-process sealPdf',
-        ratio: b.inproc.p50 / b.seq.p50,
-      },
-      {
-        what: 'applications, 4 clients',
-        ours: fmtRate(b.conc.rate),
-        baseline: fmtRate(b.inproc.rate),
-        baselineName: 'in-process sealPdf',
-        ratio: b.conc.rate / b.inproc.rate,
-      },
-      {
-        what: '  latency',
-        ours: lat(b.conc),
-        baseline: lat(b.inproc),
-        baselineName: 'in-process sealPdf',
-        ratio: b.inproc.p50 / b.conc.p50,
-      },
-      {
-        what: 'with 100k log entries, 1 client',
-        ours: fmtRate(a.seq.rate),
-        baseline: fmtRate(b.seq.rate),
-        baselineName: 'same, empty log',
-        ratio: a.seq.rate / b.seq.rate,
-      },
-      {
-        what: '  latency',
-        ours: lat(a.seq),
-        baseline: lat(b.seq),
-        baselineName: 'same, empty log',
-        ratio: b.seq.p50 / a.seq.p50,
-      },
-      {
-        what: 'with 100k log entries, 4 clients',
-        ours: fmtRate(a.conc.rate),
-        baseline: fmtRate(b.conc.rate),
-        baselineName: 'same, empty log',
-        ratio: a.conc.rate / b.conc.rate,
-      },
-      {
-        what: 'in-process sealPdf (control)',
-        ours: fmtRate(a.inproc.rate),
-        baseline: fmtRate(b.inproc.rate),
-        baselineName: 'before prefill',
-        ratio: a.inproc.rate / b.inproc.rate,
-      },
+      ...rateRows('applications, 1 client', b.seq, b.inproc, 'in-process sealPdf'),
+      ...rateRows('applications, 4 clients', b.conc, b.inproc, 'in-process sealPdf'),
+      ...rateRows('with 100k log entries, 1 client', a.seq, b.seq, 'same, empty log'),
+      ...rateRows('with 100k log entries, 4 clients', a.conc, b.conc, 'same, empty log', {
+        latency: false,
+      }),
+      ...rateRows('in-process sealPdf (control)', a.inproc, b.inproc, 'before prefill', {
+        latency: false,
+      }),
     ];
     const text = [
       printTable(
